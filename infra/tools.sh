@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs the tools the tests need into <repo>/bin/, which is git-ignored and
+# acts as the cache: a tool is (re)built only when its binary is missing or
+# reports another version, so a warm run costs a version check (~1 s).
+#
+#   infra/tools.sh          install every tool
+#   infra/tools.sh geth     install only geth
+#
+# Idempotent; prints what it does. Needs only Go and the module proxy.
+set -euo pipefail
+
+GETH_VERSION=1.17.10
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$repo/bin"
+export PATH="$PATH:/usr/local/go/bin"
+GO="${GO:-go}"
+
+log() { printf 'tools: %s\n' "$*"; }
+
+# geth: a real Ethereum node; the e2e tests run two `geth --dev` nodes as
+# the router's providers.
+install_geth() {
+  local want="$GETH_VERSION" have=""
+  if [[ -x "$bin/geth" ]]; then
+    # `geth version` prints "Version: 1.17.10-stable"; keep the number only.
+    have="$("$bin/geth" version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p' | head -n1 || true)"
+  fi
+  if [[ "$have" == "$want" ]]; then
+    log "geth $want already in $bin/geth"
+    return
+  fi
+  if [[ -n "$have" ]]; then
+    log "geth in $bin reports ${have}, want $want: reinstalling"
+  elif [[ -e "$bin/geth" ]]; then
+    log "geth in $bin does not report a version: reinstalling"
+  else
+    log "geth missing from $bin: installing $want (compiles geth; takes minutes the first time)"
+  fi
+  local start=$SECONDS
+  # Built outside the repo's module (the @version form ignores go.mod), so it
+  # adds nothing to go.mod/go.sum.
+  (cd "$repo" && GOBIN="$bin" "$GO" install "github.com/ethereum/go-ethereum/cmd/geth@v$want")
+  log "installed $("$bin/geth" version | sed -n 's/^Version: *//p' | head -n1) in $bin/geth ($((SECONDS - start)) s)"
+}
+
+main() {
+  mkdir -p "$bin"
+  # One install at a time: concurrent `make test` runs would otherwise each
+  # compile geth. A waiting run finds the tool installed and returns.
+  if command -v flock >/dev/null; then
+    exec 9>"$bin/.tools.lock"
+    if ! flock -n 9; then
+      log "another install is running; waiting for it"
+      flock 9
+    fi
+  fi
+  local tools=("$@")
+  if [[ ${#tools[@]} -eq 0 ]]; then
+    tools=(geth)
+  fi
+  local t
+  for t in "${tools[@]}"; do
+    case "$t" in
+      geth) install_geth ;;
+      *) echo "tools: unknown tool '$t' (known: geth)" >&2; exit 2 ;;
+    esac
+  done
+}
+
+main "$@"

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/lasso-serverless/lasso/shared/httpapi"
+	"github.com/lasso-serverless/lasso/shared/profile"
+	"github.com/lasso-serverless/lasso/shared/proxy"
+	"github.com/lasso-serverless/lasso/shared/routing"
+	"github.com/lasso-serverless/lasso/shared/rpcclient"
+	"github.com/lasso-serverless/lasso/shared/telemetry"
+)
+
+// App is a built router.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	handler *httpapi.Handler
+	client  *rpcclient.Client
+}
+
+// Options are the parts a caller may supply; zero values mean the real ones.
+type Options struct {
+	LogOutput io.Writer       // default os.Stdout
+	Lookup    profile.Lookup  // default os.LookupEnv
+	Transport proxy.Transport // default a pooled HTTP client
+}
+
+// New loads the profiles and builds the router. A broken profile set is an
+// error listing every problem: the router never starts half-configured.
+func New(cfg Config, opts Options) (*App, error) {
+	if opts.LogOutput == nil {
+		opts.LogOutput = os.Stdout
+	}
+	if opts.Lookup == nil {
+		opts.Lookup = os.LookupEnv
+	}
+	profiles, err := profile.LoadDir(cfg.ProfilesDir, opts.Lookup)
+	if err != nil {
+		return nil, err
+	}
+	log := telemetry.NewLogger(opts.LogOutput, cfg.LogLevel, telemetry.NewScrubber(profiles.Secrets()))
+	a := &App{cfg: cfg, log: log}
+	transport := opts.Transport
+	if transport == nil {
+		a.client = rpcclient.New(rpcclient.Options{})
+		transport = a.client
+	}
+	a.handler = httpapi.New(httpapi.Options{
+		Config:          func() *profile.Config { return profiles },
+		Pipeline:        pipeline(log, routing.NewPlanner(0), transport),
+		Log:             log,
+		NodeID:          cfg.NodeID,
+		DefaultStrategy: cfg.DefaultStrategy,
+		Version:         Version,
+	})
+	return a, nil
+}
+
+// pipeline is the whole request path of one call, outermost first.
+func pipeline(log *slog.Logger, planner proxy.Planner, transport proxy.Transport) proxy.Handler {
+	return proxy.Chain(
+		proxy.NewForwarder(planner, transport, proxy.Options{Log: log}),
+		proxy.Recover(log),
+		proxy.Local,
+	)
+}
+
+// Handler is the router's HTTP API.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Logger is the router's logger.
+func (a *App) Logger() *slog.Logger { return a.log }
+
+// ListenAndServe serves on the configured address until ctx ends, then
+// drains in-flight requests for up to ShutdownTimeout.
+func (a *App) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr())
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: a.cfg.ReadTimeout,
+		ReadTimeout:       a.cfg.ReadTimeout,
+		WriteTimeout:      a.cfg.WriteTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.log.Info("listening", "addr", ln.Addr().String(), "node_id", a.cfg.NodeID, "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "grace", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if a.client != nil {
+		a.client.Close()
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}
+
+// Check validates the profiles without serving: it prints every problem and
+// returns false, or a summary and true.
+func Check(cfg Config, lookup profile.Lookup, out io.Writer) bool {
+	profiles, err := profile.LoadDir(cfg.ProfilesDir, lookup)
+	if err != nil {
+		fmt.Fprintln(out, err)
+		return false
+	}
+	for _, p := range profiles.Profiles() {
+		providers := 0
+		for _, c := range p.Chains {
+			providers += len(c.Providers)
+		}
+		fmt.Fprintf(out, "ok %s (%s): %d chains, %d providers\n", p.Slug, p.File, len(p.Chains), providers)
+	}
+	return true
+}

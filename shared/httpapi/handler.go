@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lasso-serverless/lasso/shared/profile"
+	"github.com/lasso-serverless/lasso/shared/proxy"
+	"github.com/lasso-serverless/lasso/shared/routing"
+)
+
+// Options configures the Handler. Zero values mean Lasso's defaults.
+type Options struct {
+	// Config returns the profiles in force. It is called per request, so a
+	// caller that swaps the Config (a reload) needs no restart.
+	Config   func() *profile.Config
+	Pipeline proxy.Handler
+	Log      *slog.Logger
+	NodeID   string
+	Version  string
+	Now      func() time.Time
+	// DefaultStrategy serves routes that name none (default load_balanced).
+	DefaultStrategy string
+
+	MaxBodyBytes     int64 // default 8,000,000
+	MaxBatch         int   // default 50
+	BatchConcurrency int   // default 4
+	InflightBytes    int64 // default 128 MiB across all requests
+}
+
+// Handler serves the router's HTTP API.
+type Handler struct {
+	opts    Options
+	started time.Time
+	budget  *byteBudget
+}
+
+// New returns a Handler.
+func New(opts Options) *Handler {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 8_000_000
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 50
+	}
+	if opts.BatchConcurrency <= 0 {
+		opts.BatchConcurrency = 4
+	}
+	if opts.InflightBytes <= 0 {
+		opts.InflightBytes = 128 << 20
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.DefaultStrategy == "" {
+		opts.DefaultStrategy = routing.Default
+	}
+	return &Handler{opts: opts, started: opts.Now(), budget: newByteBudget(opts.InflightBytes)}
+}
+
+const allowHeaders = "Content-Type, Authorization, X-Requested-With, X-Lasso-Provider, X-Lasso-Transport, X-Lasso-Include-Meta, X-Request-Id"
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	hd.Set("Access-Control-Allow-Headers", allowHeaders)
+	hd.Set("Access-Control-Expose-Headers", "X-Request-Id, X-Lasso-Request-Id, X-Lasso-Meta")
+	reqID := requestID(r.Header.Get("X-Request-Id"))
+	hd.Set("X-Request-Id", reqID)
+	if r.Method == http.MethodOptions {
+		hd.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	path := r.URL.Path
+	switch {
+	case path == "/api/health" && r.Method == http.MethodGet:
+		h.health(w)
+	case path == "/api/chains" && r.Method == http.MethodGet:
+		h.chains(w)
+	case strings.HasPrefix(path, "/rpc/"):
+		h.rpc(w, r, reqID)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not found"})
+	}
+}
+
+// requestID reuses the client's X-Request-Id when it looks like one (the
+// Phoenix rule: 20 to 200 URL-safe characters), so traces join up across
+// services, and makes a new one otherwise.
+func requestID(given string) string {
+	if n := len(given); n >= 20 && n <= 200 && strings.Trim(given,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.:") == "" {
+		return given
+	}
+	var b [15]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,62 @@
+package proxy
+
+import (
+	"context"
+	"time"
+
+	"github.com/lasso-serverless/lasso/shared/jsonrpc"
+	"github.com/lasso-serverless/lasso/shared/profile"
+)
+
+// Call is one JSON-RPC call resolved to a profile and chain. The inbound call
+// and the upstream request are different things: the upstream request is
+// built per attempt, with a private id.
+type Call struct {
+	Request   jsonrpc.Request
+	Profile   *profile.Profile
+	Chain     *profile.Chain
+	Strategy  string            // routing strategy name
+	Override  *profile.Provider // provider override: only this provider, no failover
+	RequestID string
+	// Path is the client path the call arrived on, for answers that point the
+	// client elsewhere (eth_subscribe over HTTP names the WebSocket path).
+	Path string
+
+	// Meta is filled in as the call is served; it feeds logs and metadata.
+	Meta Meta
+}
+
+// Meta records how a call was served.
+type Meta struct {
+	Provider string        // the provider that answered, or the last one tried
+	Attempts int           // upstream dispatches
+	Retries  int           // candidates skipped or failed before the answer
+	Upstream time.Duration // upstream I/O time of the last attempt
+	Local    bool          // answered without a provider
+}
+
+// Handler serves a call. An error is a routing failure that httpapi turns
+// into the wire error; a JSON-RPC error the provider sent is a Response.
+type Handler interface {
+	Serve(ctx context.Context, c *Call) (*jsonrpc.Response, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, c *Call) (*jsonrpc.Response, error)
+
+// Serve calls f.
+func (f HandlerFunc) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, error) {
+	return f(ctx, c)
+}
+
+// Middleware wraps a Handler.
+type Middleware func(Handler) Handler
+
+// Chain wraps h in mws, the first middleware outermost, so the list reads in
+// the order a call passes through it.
+func Chain(h Handler, mws ...Middleware) Handler {
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return h
+}
