@@ -102,7 +102,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int6
 	if r.ContentLength > h.opts.MaxBodyBytes {
 		return nil, 0, errBodyTooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), r.ContentLength)
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
@@ -115,6 +115,16 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int6
 		return nil, 0, errCapacity
 	}
 	return body, charge, nil
+}
+
+// readAll reads a body in one allocation when its length is declared.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, length)
+	_, err := io.ReadFull(r, b)
+	return b, err
 }
 
 func isJSON(contentType string) bool {

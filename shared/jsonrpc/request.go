@@ -104,8 +104,8 @@ func decodeItem(raw json.RawMessage) Item {
 	if w.jsonrpc != nil && string(w.jsonrpc) != `"2.0"` {
 		return invalid(errInvalidVersion)
 	}
-	var method string
-	if len(w.method) == 0 || w.method[0] != '"' || json.Unmarshal(w.method, &method) != nil || method == "" {
+	method, ok := decodeString(w.method)
+	if !ok || method == "" {
 		return invalid(errInvalid)
 	}
 	return Item{Req: Request{ID: id, Method: method, Params: normaliseParams(w.params)}}

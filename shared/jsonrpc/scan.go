@@ -45,6 +45,19 @@ func members(obj []byte, fn func(m member) bool) bool {
 	return true
 }
 
+// decodeString decodes a JSON string value, without encoding/json's
+// machinery in the common case of no escapes.
+func decodeString(val []byte) (string, bool) {
+	if len(val) < 2 || val[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(val, '\\') < 0 {
+		return string(val[1 : len(val)-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(val, &s) == nil
+}
+
 // stringEquals reports whether the JSON string val decodes to want.
 func stringEquals(val []byte, want string) bool {
 	if len(val) < 2 || val[0] != '"' {

@@ -55,9 +55,12 @@ type Profile struct {
 // Chain resolves a URL segment: a decimal chain id first, then a chain key or
 // alias.
 func (p *Profile) Chain(segment string) (*Chain, bool) {
-	if id, err := strconv.ParseInt(segment, 10, 64); err == nil {
-		if c, ok := p.byID[id]; ok {
-			return c, true
+	// Checking the first byte spares ParseInt's error allocation for names.
+	if segment != "" && segment[0] >= '0' && segment[0] <= '9' {
+		if id, err := strconv.ParseInt(segment, 10, 64); err == nil {
+			if c, ok := p.byID[id]; ok {
+				return c, true
+			}
 		}
 	}
 	c, ok := p.byName[segment]

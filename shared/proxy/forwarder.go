@@ -114,7 +114,7 @@ func (f *Forwarder) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, erro
 		if i > 0 {
 			c.Meta.Retries++
 		}
-		resp, err, sent := f.attempt(ctx, c, p, attempt)
+		resp, sent, err := f.attempt(ctx, c, p, attempt)
 		if err == nil {
 			return resp, nil
 		}
@@ -137,9 +137,6 @@ func (f *Forwarder) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, erro
 	if abandoned(ctx) {
 		return nil, ErrCanceled
 	}
-	if last == nil {
-		return nil, ErrNoProviders
-	}
 	return nil, last
 }
 
@@ -151,7 +148,7 @@ func abandoned(ctx context.Context) bool {
 
 // attempt makes one dispatch. sent reports whether the request may have
 // reached the provider.
-func (f *Forwarder) attempt(ctx context.Context, c *Call, p *profile.Provider, timeout time.Duration) (resp *jsonrpc.Response, err error, sent bool) {
+func (f *Forwarder) attempt(ctx context.Context, c *Call, p *profile.Provider, timeout time.Duration) (resp *jsonrpc.Response, sent bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	id := "lasso-" + strconv.FormatUint(f.nextID.Add(1), 36)
@@ -168,40 +165,41 @@ func (f *Forwarder) attempt(ctx context.Context, c *Call, p *profile.Provider, t
 		}
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			return nil, ErrTimeout, sent // a connect that never completed is a timeout too
+			return nil, sent, ErrTimeout // a connect that never completed is a timeout too
 		case !sent:
-			return nil, err, false
+			return nil, false, err
 		}
-		return nil, fmt.Errorf("%w: %w", ErrNetwork, err), true
+		return nil, true, fmt.Errorf("%w: %w", ErrNetwork, err)
 	}
 	c.Meta.Attempts++
-	return judge(c.Request.ID, reply, id)
+	resp, err = judge(c.Request.ID, reply, id)
+	return resp, true, err
 }
 
 // judge turns a provider's HTTP answer into a response for the client or a
 // failure worth failing over. JSON-RPC errors in a valid response are the
 // provider's answer and go back unchanged.
-func judge(clientID json.RawMessage, r Reply, id string) (*jsonrpc.Response, error, bool) {
+func judge(clientID json.RawMessage, r Reply, id string) (*jsonrpc.Response, error) {
 	switch {
 	case r.Status == 429:
-		return nil, &RateLimitError{RetryAfter: r.RetryAfter}, true
+		return nil, &RateLimitError{RetryAfter: r.RetryAfter}
 	case r.Status >= 200 && r.Status < 300:
 		u, err := jsonrpc.ParseUpstream(r.Body, id)
 		if err != nil {
-			return nil, err, true
+			return nil, err
 		}
 		if u.Error != nil {
-			return jsonrpc.NewErrorResponse(clientID, u.Error), nil, true
+			return jsonrpc.NewErrorResponse(clientID, u.Error), nil
 		}
-		return jsonrpc.Passthrough(clientID, u), nil, true
+		return jsonrpc.Passthrough(clientID, u), nil
 	}
 	rpcErr := bodyError(r.Body)
 	if rpcErr != nil && r.Status >= 400 && r.Status < 500 && r.Status != 408 {
 		// A 4xx that carries a JSON-RPC error is the provider's answer; one
 		// without is a gateway or CDN rejection, a provider failure.
-		return jsonrpc.NewErrorResponse(clientID, rpcErr), nil, true
+		return jsonrpc.NewErrorResponse(clientID, rpcErr), nil
 	}
-	return nil, &StatusError{Status: r.Status, RPC: rpcErr}, true
+	return nil, &StatusError{Status: r.Status, RPC: rpcErr}
 }
 
 // bodyError reads a JSON-RPC error object from a non-2xx body, ignoring the

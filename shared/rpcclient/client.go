@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,9 @@ type Options struct {
 type Client struct {
 	hc       *http.Client
 	maxBytes int64
+	// built caches headers per provider; a reloaded Config brings new
+	// providers, and the old entries are a few hundred bytes each.
+	built sync.Map
 }
 
 var _ proxy.Transport = (*Client)(nil)
@@ -81,12 +85,10 @@ func (c *Client) Send(ctx context.Context, p *profile.Provider, body []byte) (pr
 	if err != nil {
 		return proxy.Reply{}, fmt.Errorf("build request for %s: %w", p.Redacted, proxy.ErrNotSent)
 	}
-	for _, h := range p.Headers {
-		if h.Name == "host" {
-			req.Host = h.Value // net/http ignores a Host header entry
-			continue
-		}
-		req.Header.Set(h.Name, h.Value)
+	hd := c.headers(p)
+	req.Header = hd.header
+	if hd.host != "" {
+		req.Host = hd.host // net/http ignores a Host header entry
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -97,14 +99,53 @@ func (c *Client) Send(ctx context.Context, p *profile.Provider, body []byte) (pr
 		return proxy.Reply{}, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
+	data, err := c.read(resp)
 	if err != nil {
-		return proxy.Reply{}, scrub(err, p.Redacted)
-	}
-	if int64(len(data)) > c.maxBytes {
-		return proxy.Reply{}, fmt.Errorf("%s: %w", p.Redacted, ErrResponseTooLarge)
+		return proxy.Reply{}, fmt.Errorf("%s: %w", p.Redacted, scrub(err, p.Redacted))
 	}
 	return proxy.Reply{Status: resp.StatusCode, Body: data, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}, nil
+}
+
+// providerHeaders are a provider's upstream headers, built once.
+type providerHeaders struct {
+	header http.Header
+	host   string
+}
+
+// headers returns p's headers, shared by all its requests: the transport only
+// reads a request's Header, so one map serves every call without copying.
+func (c *Client) headers(p *profile.Provider) providerHeaders {
+	if hd, ok := c.built.Load(p); ok {
+		return hd.(providerHeaders)
+	}
+	hd := providerHeaders{header: make(http.Header, len(p.Headers))}
+	for _, h := range p.Headers {
+		if h.Name == "host" {
+			hd.host = h.Value
+			continue
+		}
+		hd.header.Set(h.Name, h.Value)
+	}
+	c.built.Store(p, hd)
+	return hd
+}
+
+// read reads a provider's body in one allocation when its length is
+// declared (large eth_getLogs answers would otherwise be copied as the buffer
+// grows), and refuses one over the limit.
+func (c *Client) read(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > c.maxBytes {
+		return nil, ErrResponseTooLarge
+	} else if n >= 0 {
+		data := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, data)
+		return data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
+	if err == nil && int64(len(data)) > c.maxBytes {
+		return nil, ErrResponseTooLarge
+	}
+	return data, err
 }
 
 // scrub replaces the URL in net/http's errors with the redacted one.
