@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/lasso-serverless/lasso/shared/profile"
@@ -23,6 +24,11 @@ func parseRoute(segs []string, defaultStrategy string) (route, bool) {
 	if len(segs) >= 3 && segs[0] == "profile" {
 		r.profile = segs[1]
 		segs = segs[2:]
+	}
+	// An empty chain or provider segment (/rpc/eth//x) names nothing: refuse
+	// it rather than guess. An empty profile gets its own error (400).
+	if slices.Contains(segs, "") {
+		return route{}, false
 	}
 	switch {
 	case len(segs) == 1:

@@ -58,34 +58,41 @@ func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, reqID string) {
 
 	// Answer in request order: invalid members in place, notifications left out.
 	resps := make([]*jsonrpc.Response, 0, len(items))
+	wireErrs := make([]*jsonrpc.Error, len(calls))
 	next := 0
 	for _, it := range items {
 		if it.Err != nil {
 			resps = append(resps, jsonrpc.NewErrorResponse(it.Req.ID, it.Err))
 			continue
 		}
-		c, res := calls[next], results[next]
-		next++
-		resp := res.Resp
-		var wireErr *jsonrpc.Error
-		if res.Err != nil {
-			_, wireErr = toWire(res.Err, c.Request.Method)
-			resp = jsonrpc.NewErrorResponse(c.Request.ID, wireErr)
-		} else if resp.Error != nil {
-			wireErr = resp.Error
+		c, res := calls[next], &results[next]
+		if res.Err == nil && res.Resp == nil {
+			res.Err = errNoAnswer
 		}
-		h.logCall(r.Context(), c, batch, wireErr, res.Err, start)
+		resp := res.Resp
+		if res.Err != nil {
+			_, wireErrs[next] = toWire(res.Err, c.Request.Method)
+			resp = jsonrpc.NewErrorResponse(c.Request.ID, wireErrs[next])
+		} else if resp.Error != nil {
+			wireErrs[next] = resp.Error
+		}
+		next++
 		if !c.Request.IsNotification() {
 			resps = append(resps, resp)
 		}
 	}
+	status := http.StatusOK
 	switch {
 	case len(resps) == 0:
-		w.WriteHeader(http.StatusNoContent)
+		status = http.StatusNoContent
+		w.WriteHeader(status)
 	case batch:
-		writeBody(w, http.StatusOK, jsonrpc.AppendBatch(make([]byte, 0, 256*len(resps)), resps))
+		writeBody(w, status, jsonrpc.AppendBatch(make([]byte, 0, 256*len(resps)), resps))
 	default:
-		writeBody(w, http.StatusOK, resps[0].AppendJSON(make([]byte, 0, 256)))
+		writeBody(w, status, resps[0].AppendJSON(make([]byte, 0, 256)))
+	}
+	for i, c := range calls {
+		h.logCall(r.Context(), c, batch, status, wireErrs[i], results[i].Err, start)
 	}
 }
 
@@ -102,17 +109,32 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int6
 	if r.ContentLength > h.opts.MaxBodyBytes {
 		return nil, 0, errBodyTooLarge
 	}
-	body, err := readAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), r.ContentLength)
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return nil, 0, errBodyTooLarge
-	case err != nil:
-		return nil, 0, jsonrpc.ErrParse
+	// A declared length is charged before reading, so bodies still arriving
+	// count against the budget too; a chunked one is charged once read.
+	var charge int64
+	if r.ContentLength >= 0 {
+		if charge = h.budget.take(int(r.ContentLength)); charge == 0 {
+			return nil, 0, errCapacity
+		}
 	}
-	charge := h.budget.take(len(body))
-	if charge == 0 {
-		return nil, 0, errCapacity
+	body, err := readAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), r.ContentLength)
+	if err == nil && charge == 0 {
+		if charge = h.budget.take(len(body)); charge == 0 {
+			err = errCapacity
+		}
+	}
+	if err != nil {
+		if charge > 0 {
+			h.budget.give(charge)
+		}
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			return nil, 0, errBodyTooLarge
+		case errors.Is(err, errCapacity):
+			return nil, 0, err
+		}
+		return nil, 0, jsonrpc.ErrParse
 	}
 	return body, charge, nil
 }
@@ -169,32 +191,38 @@ func (h *Handler) resolve(r *http.Request) (target, error) {
 
 // logCall writes the one line a call gets. Provider URLs never appear here;
 // the logger's handler scrubs secrets from anything else as a second guard.
-func (h *Handler) logCall(ctx context.Context, c *proxy.Call, batch bool, wireErr *jsonrpc.Error, cause error, start time.Time) {
-	attrs := []slog.Attr{
+func (h *Handler) logCall(ctx context.Context, c *proxy.Call, batch bool, status int, wireErr *jsonrpc.Error, cause error, start time.Time) {
+	level := slog.LevelInfo
+	if cause != nil {
+		level = slog.LevelWarn
+	}
+	if !h.opts.Log.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 14)
+	attrs = append(attrs,
 		slog.String("request_id", c.RequestID),
 		slog.String("profile", c.Profile.Slug),
 		slog.String("chain", c.Chain.Key),
 		slog.String("method", c.Request.Method),
 		slog.String("provider", c.Meta.Provider),
-		slog.Int("status", http.StatusOK),
+		slog.Int("status", status),
 		slog.Float64("latency_ms", ms(h.opts.Now().Sub(start))),
 		slog.Float64("upstream_ms", ms(c.Meta.Upstream)),
 		slog.Int("attempts", c.Meta.Attempts),
 		slog.Int("retries", c.Meta.Retries),
-	}
+	)
 	if c.Meta.Local {
 		attrs = append(attrs, slog.Bool("local", true))
 	}
 	if batch {
 		attrs = append(attrs, slog.Bool("batch", true))
 	}
-	level := slog.LevelInfo
 	if wireErr != nil {
 		attrs = append(attrs, slog.Int("code", wireErr.Code))
-		if cause != nil {
-			level = slog.LevelWarn
-			attrs = append(attrs, slog.String("error", cause.Error()))
-		}
+	}
+	if cause != nil {
+		attrs = append(attrs, slog.String("error", cause.Error()))
 	}
 	h.opts.Log.LogAttrs(ctx, level, "rpc", attrs...)
 }

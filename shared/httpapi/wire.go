@@ -17,6 +17,9 @@ var (
 	errMethod       = errors.New("HTTP method is not POST")
 	errEmptyProfile = errors.New("empty profile")
 	errBadPath      = errors.New("unknown RPC path")
+	// errNoAnswer: the pipeline returned neither a response nor an error, a
+	// bug that must not take the other calls of a batch down with it.
+	errNoAnswer = errors.New("pipeline returned no answer")
 )
 
 type unknownProfileError struct{ profile string }
@@ -82,9 +85,9 @@ func toWire(err error, method string) (int, *jsonrpc.Error) {
 // so always travel with HTTP 200 (inside a batch, or alone).
 func callError(err error, method string, statusErr *proxy.StatusError, limitErr *proxy.RateLimitError) *jsonrpc.Error {
 	switch {
-	case errors.As(err, &limitErr):
+	case errors.As(err, &limitErr), errors.Is(err, proxy.ErrRateLimited):
 		e := jsonrpc.NewError(jsonrpc.CodeRateLimited, "Rate limited by provider")
-		if limitErr.RetryAfter > 0 {
+		if limitErr != nil && limitErr.RetryAfter > 0 {
 			e.Data = map[string]int64{"retry_after_ms": limitErr.RetryAfter.Milliseconds()}
 		}
 		return e
