@@ -23,6 +23,7 @@ var layers = map[string]string{
 	"shared/proxy":        "core",
 	"shared/subscription": "core",
 	"shared/probe":        "core",
+	"shared/classify":     "core",
 	"shared/rpcclient":    "adapter",
 	"shared/redisstore":   "adapter",
 	"shared/httpapi":      "adapter",

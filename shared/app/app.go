@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/lasso-serverless/lasso/shared/httpapi"
 	"github.com/lasso-serverless/lasso/shared/profile"
@@ -31,6 +32,11 @@ type Options struct {
 	LogOutput io.Writer       // default os.Stdout
 	Lookup    profile.Lookup  // default os.LookupEnv
 	Transport proxy.Transport // default a pooled HTTP client
+	// Clock drives breakers, evidence and rate limits (default time.Now);
+	// tests move it instead of sleeping. Deadlines stay on real time.
+	Clock func() time.Time
+	// Seed fixes the router's random choices (0: from the clock).
+	Seed uint64
 }
 
 // New loads the profiles and builds the router. A broken profile set is an
@@ -55,7 +61,7 @@ func New(cfg Config, opts Options) (*App, error) {
 	}
 	a.handler = httpapi.New(httpapi.Options{
 		Config:          func() *profile.Config { return profiles },
-		Pipeline:        pipeline(log, routing.NewPlanner(0), transport),
+		Pipeline:        pipeline(log, routing.New(routing.Options{Log: log, Now: opts.Clock, Seed: opts.Seed}), transport),
 		Log:             log,
 		NodeID:          cfg.NodeID,
 		DefaultStrategy: cfg.DefaultStrategy,
@@ -64,10 +70,11 @@ func New(cfg Config, opts Options) (*App, error) {
 	return a, nil
 }
 
-// pipeline is the whole request path of one call, outermost first.
-func pipeline(log *slog.Logger, planner proxy.Planner, transport proxy.Transport) proxy.Handler {
+// pipeline is the whole request path of one call, outermost first. The
+// router plans each call and keeps the channels' health.
+func pipeline(log *slog.Logger, router *routing.Router, transport proxy.Transport) proxy.Handler {
 	return proxy.Chain(
-		proxy.NewForwarder(planner, transport, proxy.Options{Log: log}),
+		proxy.NewForwarder(router, router, transport, proxy.Options{Log: log}),
 		proxy.Recover(log),
 		proxy.Local,
 	)

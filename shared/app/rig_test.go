@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lasso-serverless/lasso/shared/app"
 	"github.com/lasso-serverless/lasso/shared/rpcclient/providertest"
@@ -33,21 +34,44 @@ type testProvider struct {
 	behave   providertest.Behaviour
 	urlPath  string // appended to the provider's URL (to carry a fake key)
 	extra    string // extra YAML lines for the provider entry
+	// url, when set, is the provider's endpoint (an upstream the scripted
+	// providers cannot play); no scripted provider is started for it.
+	url string
+}
+
+// rigOptions are newRigWith's optional parts; the zero value builds what
+// newRig builds.
+type rigOptions struct {
+	env   map[string]string // variables the profile may reference
+	clock func() time.Time  // app.Options.Clock; nil is real time
+	seed  uint64            // app.Options.Seed; 0 draws one
 }
 
 // newRig builds a public profile with one chain, ethereum (id 1, alias eth),
 // plus a second chain, base (8453), served by the first provider.
 func newRig(t testing.TB, env map[string]string, providers ...testProvider) *rig {
 	t.Helper()
+	return newRigWith(t, rigOptions{env: env}, providers...)
+}
+
+// newRigWith is newRig with options.
+func newRigWith(t testing.TB, o rigOptions, providers ...testProvider) *rig {
+	t.Helper()
+	env := o.env
 	r := &rig{t: t, logs: &syncBuffer{}, provider: map[string]*providertest.Provider{}}
 	var yml strings.Builder
 	yml.WriteString("---\nname: Test\nslug: public\n---\nchains:\n  ethereum:\n    chain_id: 1\n    url_aliases: [eth]\n    providers:\n")
-	for _, p := range providers {
-		pp := providertest.New(t, p.behave)
-		r.provider[p.id] = pp
-		fmt.Fprintf(&yml, "      - id: %s\n        priority: %d\n        url: %s%s\n%s", p.id, p.priority, pp.URL(), p.urlPath, p.extra)
+	urls := make([]string, len(providers))
+	for i, p := range providers {
+		urls[i] = p.url
+		if p.url == "" {
+			pp := providertest.New(t, p.behave)
+			r.provider[p.id] = pp
+			urls[i] = pp.URL()
+		}
+		fmt.Fprintf(&yml, "      - id: %s\n        priority: %d\n        url: %s%s\n%s", p.id, p.priority, urls[i], p.urlPath, p.extra)
 	}
-	fmt.Fprintf(&yml, "  base:\n    chain_id: 8453\n    providers:\n      - id: %s\n        url: %s\n", providers[0].id, r.provider[providers[0].id].URL())
+	fmt.Fprintf(&yml, "  base:\n    chain_id: 8453\n    providers:\n      - id: %s\n        url: %s\n", providers[0].id, urls[0])
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "public.yml"), []byte(yml.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -72,6 +96,8 @@ func newRig(t testing.TB, env map[string]string, providers ...testProvider) *rig
 	a, err := app.New(cfg, app.Options{
 		LogOutput: logOut,
 		Lookup:    func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Clock:     o.clock,
+		Seed:      o.seed,
 	})
 	if err != nil {
 		t.Fatal(err)

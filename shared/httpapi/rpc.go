@@ -17,10 +17,11 @@ import (
 
 // target is a resolved RPC route.
 type target struct {
-	profile  *profile.Profile
-	chain    *profile.Chain
-	strategy string
-	override *profile.Provider
+	profile   *profile.Profile
+	chain     *profile.Chain
+	strategy  string
+	override  *profile.Provider
+	transport string
 }
 
 func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, reqID string) {
@@ -50,7 +51,7 @@ func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, reqID string) {
 		if it.Err == nil {
 			calls = append(calls, &proxy.Call{
 				Request: it.Req, Profile: t.profile, Chain: t.chain, Strategy: t.strategy,
-				Override: t.override, RequestID: reqID, Path: r.URL.Path,
+				Override: t.override, Transport: t.transport, RequestID: reqID, Path: r.URL.Path,
 			})
 		}
 	}
@@ -80,6 +81,12 @@ func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, reqID string) {
 		if !c.Request.IsNotification() {
 			resps = append(resps, resp)
 		}
+	}
+	switch mode := metaMode(r); {
+	case mode == metaHeaders && len(calls) > 0:
+		setMetaHeaders(w, calls[0], h.opts.Now().Sub(start))
+	case mode == metaBody && !batch && len(resps) == 1 && len(calls) == 1:
+		resps[0].Meta = buildMeta(calls[0], h.opts.Now().Sub(start))
 	}
 	status := http.StatusOK
 	switch {
@@ -176,6 +183,13 @@ func (h *Handler) resolve(r *http.Request) (target, error) {
 	t := target{profile: p, chain: c, strategy: rt.strategy}
 	id := rt.provider
 	q := r.URL.Query()
+	// Upstream transport: the query wins over the header; other values are
+	// ignored, as Lasso does.
+	for _, v := range []string{q.Get("transport"), r.Header.Get("X-Lasso-Transport")} {
+		if t.transport == "" && (v == proxy.HTTP || v == proxy.WS) {
+			t.transport = v
+		}
+	}
 	for _, v := range []string{q.Get("provider_override"), q.Get("provider_id"), r.Header.Get("X-Lasso-Provider")} {
 		if id == "" {
 			id = v

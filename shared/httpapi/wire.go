@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/lasso-serverless/lasso/shared/jsonrpc"
 	"github.com/lasso-serverless/lasso/shared/proxy"
@@ -43,8 +44,6 @@ func toWire(err error, method string) (int, *jsonrpc.Error) {
 		profileErr *unknownProfileError
 		chainErr   *unknownChainError
 		provErr    *unknownProviderError
-		statusErr  *proxy.StatusError
-		limitErr   *proxy.RateLimitError
 	)
 	switch {
 	case errors.As(err, &rpcErr):
@@ -78,12 +77,17 @@ func toWire(err error, method string) (int, *jsonrpc.Error) {
 		return http.StatusBadRequest, jsonrpc.NewError(jsonrpc.CodeInvalidParams,
 			fmt.Sprintf("Unsupported chain: Provider '%s' is not configured for this chain", provErr.provider))
 	}
-	return http.StatusOK, callError(err, method, statusErr, limitErr)
+	return http.StatusOK, callError(err, method)
 }
 
 // callError maps the pipeline's failures, which are answers to one call and
 // so always travel with HTTP 200 (inside a batch, or alone).
-func callError(err error, method string, statusErr *proxy.StatusError, limitErr *proxy.RateLimitError) *jsonrpc.Error {
+func callError(err error, method string) *jsonrpc.Error {
+	var (
+		statusErr *proxy.StatusError
+		limitErr  *proxy.RateLimitError
+		openErr   *proxy.AllOpenError
+	)
 	switch {
 	case errors.As(err, &limitErr), errors.Is(err, proxy.ErrRateLimited):
 		e := jsonrpc.NewError(jsonrpc.CodeRateLimited, "Rate limited by provider")
@@ -113,6 +117,16 @@ func callError(err error, method string, statusErr *proxy.StatusError, limitErr 
 		return jsonrpc.NewError(jsonrpc.CodeServerError, "Invalid upstream response")
 	case errors.Is(err, proxy.ErrNetwork), errors.Is(err, proxy.ErrNotSent):
 		return jsonrpc.NewError(jsonrpc.CodeNetworkError, "Network error")
+	case errors.As(err, &openErr):
+		if openErr.RetryIn <= 0 {
+			return jsonrpc.NewError(jsonrpc.CodeServerError, "No available channels for method: "+method+". All circuit breakers are open.")
+		}
+		secs := int64((openErr.RetryIn + time.Second - 1) / time.Second)
+		return &jsonrpc.Error{Code: jsonrpc.CodeServerError,
+			Message: fmt.Sprintf("No available channels for method: %s. All circuits open, retry after %ds", method, secs),
+			Data:    map[string]int64{"retry_after_ms": max(1, openErr.RetryIn.Milliseconds())}}
+	case errors.Is(err, proxy.ErrNoChannels):
+		return jsonrpc.NewError(jsonrpc.CodeServerError, "No channels available")
 	case errors.Is(err, proxy.ErrNoProviders):
 		return jsonrpc.NewError(jsonrpc.CodeServerError, "No available channels for method: "+method)
 	}

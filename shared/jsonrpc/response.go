@@ -11,6 +11,9 @@ type Response struct {
 	ID     json.RawMessage
 	Result json.RawMessage
 	Error  *Error
+	// Meta, when set, is added as a "lasso_meta" member (routing metadata
+	// the client asked for in the body).
+	Meta json.RawMessage
 
 	raw            []byte // upstream body, when passed through
 	idStart, idEnd int    // the upstream id's position in raw
@@ -40,7 +43,16 @@ func (r *Response) AppendJSON(dst []byte) []byte {
 	if r.raw != nil {
 		dst = append(dst, r.raw[:r.idStart]...)
 		dst = append(dst, id...)
-		return append(dst, r.raw[r.idEnd:]...)
+		if r.Meta == nil {
+			return append(dst, r.raw[r.idEnd:]...)
+		}
+		// Before the object's closing brace (the body is a validated object).
+		end := len(r.raw) - 1
+		for r.raw[end] != '}' {
+			end--
+		}
+		dst = append(dst, r.raw[r.idEnd:end]...)
+		return r.appendMeta(dst)
 	}
 	dst = append(dst, `{"jsonrpc":"2.0","id":`...)
 	dst = append(dst, id...)
@@ -53,6 +65,15 @@ func (r *Response) AppendJSON(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 		dst = append(dst, r.Result...)
+	}
+	return r.appendMeta(dst)
+}
+
+// appendMeta closes the object, with the lasso_meta member when there is one.
+func (r *Response) appendMeta(dst []byte) []byte {
+	if r.Meta != nil {
+		dst = append(dst, `,"lasso_meta":`...)
+		dst = append(dst, r.Meta...)
 	}
 	return append(dst, '}')
 }

@@ -56,6 +56,7 @@ var membership = []struct {
 	// State reads may need an archive node for old blocks.
 	{State, []string{
 		"eth_call",
+		"eth_simulateV1", // a read like eth_call (later Lasso: extended_reads)
 		"eth_estimateGas",
 		"eth_getStorageAt",
 		"eth_getTransactionCount",

@@ -111,7 +111,7 @@ func TestMembershipHasNoDuplicates(t *testing.T) {
 // deletion or move shows up as a count change.
 func TestMembershipCounts(t *testing.T) {
 	want := map[Category]int{
-		Core: 17, State: 6, Network: 4, NodeAdmin: 3, EIP1559: 2, EIP4844: 1,
+		Core: 17, State: 7, Network: 4, NodeAdmin: 3, EIP1559: 2, EIP4844: 1,
 		Mempool: 1, Filters: 7, Subscriptions: 2, Batch: 1, Debug: 8, Trace: 9,
 		LocalOnly: 10, TxPool: 3,
 	}

@@ -5,15 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lasso-serverless/lasso/shared/classify"
 	"github.com/lasso-serverless/lasso/shared/method"
 )
-
-// errorCategories are the categories an error rule may assign (reference 2.4).
-var errorCategories = []string{
-	"rate_limit", "capability_violation", "server_error", "requires_archival", "auth_error",
-	"network_error", "client_error", "invalid_params", "method_not_found", "parse_error",
-	"internal_error", "unknown_error", "method_error", "chain_error", "user_error",
-}
 
 func (c *compiler) capabilities(path string, y *capabilitiesYAML) Capabilities {
 	caps := Capabilities{UnsupportedCategories: []string{string(method.LocalOnly)}, MaxBlockRange: -1, MaxBlockAge: -1}
@@ -50,10 +44,10 @@ func (c *compiler) capabilities(path string, y *capabilitiesYAML) Capabilities {
 		if r.Code == nil && len(r.MessageContains) == 0 {
 			c.fail(rpath, "needs code, message_contains or both")
 		}
-		if !slices.Contains(errorCategories, r.Category) {
-			c.fail(rpath+".category", "unknown category %q (known: %s)", r.Category, strings.Join(errorCategories, ", "))
+		if !slices.Contains(classify.RuleCategories(), classify.Category(r.Category)) {
+			c.fail(rpath+".category", "unknown category %q (known: %s)", r.Category, ruleCategoryNames())
 		}
-		rule := ErrorRule{Code: r.Code, Category: r.Category}
+		rule := classify.Rule{Code: r.Code, Category: classify.Category(r.Category)}
 		for j, s := range r.MessageContains {
 			if s == "" {
 				c.fail(fmt.Sprintf("%s.message_contains[%d]", rpath, j), "must not be empty")
@@ -63,6 +57,14 @@ func (c *compiler) capabilities(path string, y *capabilitiesYAML) Capabilities {
 		caps.ErrorRules = append(caps.ErrorRules, rule)
 	}
 	return caps
+}
+
+func ruleCategoryNames() string {
+	var names []string
+	for _, c := range classify.RuleCategories() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
 }
 
 func categoryNames() string {

@@ -180,7 +180,7 @@ capabilities:
 		{"rule 1 single string, lower-cased", caps.ErrorRules[1].MessageContains, []string{"compute units"}},
 		{"rule 2 code", codeOf(2), -32000},
 		{"rule 2 list, lower-cased", caps.ErrorRules[2].MessageContains, []string{"pruned", "missing trie"}},
-		{"rule 2 category", caps.ErrorRules[2].Category, "requires_archival"},
+		{"rule 2 category", string(caps.ErrorRules[2].Category), "requires_archival"},
 	}
 	for _, tt := range tests {
 		if !reflect.DeepEqual(tt.got, tt.want) {

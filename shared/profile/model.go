@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"github.com/lasso-serverless/lasso/shared/classify"
+
 	"strconv"
 	"time"
 )
@@ -154,12 +156,5 @@ type Capabilities struct {
 	MaxBlockRange         int // -1 when unset
 	MaxBlockAge           int // -1 when unset
 	BlockAgeMethods       []string
-	ErrorRules            []ErrorRule
-}
-
-// ErrorRule reclassifies a provider's errors; the first match wins.
-type ErrorRule struct {
-	Code            *int
-	MessageContains []string // lower-cased; any may match
-	Category        string
+	ErrorRules            []classify.Rule // first match wins
 }

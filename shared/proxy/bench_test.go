@@ -28,7 +28,7 @@ func (echoTransport) Send(_ context.Context, _ *profile.Provider, body []byte) (
 }
 
 func BenchmarkForwarder(b *testing.B) {
-	f := proxy.NewForwarder(fixedPlanner(providers("A", "B", "C")), echoTransport{}, proxy.Options{})
+	f := proxy.NewForwarder(fixedPlanner(providers("A", "B", "C")), admitted{}, echoTransport{}, proxy.Options{})
 	ctx := context.Background()
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()

@@ -12,11 +12,13 @@ import (
 // and the upstream request are different things: the upstream request is
 // built per attempt, with a private id.
 type Call struct {
-	Request   jsonrpc.Request
-	Profile   *profile.Profile
-	Chain     *profile.Chain
-	Strategy  string            // routing strategy name
-	Override  *profile.Provider // provider override: only this provider, no failover
+	Request  jsonrpc.Request
+	Profile  *profile.Profile
+	Chain    *profile.Chain
+	Strategy string            // routing strategy name
+	Override *profile.Provider // provider override: only this provider, no failover
+	// Transport restricts upstream channels to "http" or "ws"; "" is any.
+	Transport string
 	RequestID string
 	// Path is the client path the call arrived on, for answers that point the
 	// client elsewhere (eth_subscribe over HTTP names the WebSocket path).
@@ -28,11 +30,15 @@ type Call struct {
 
 // Meta records how a call was served.
 type Meta struct {
-	Provider string        // the provider that answered, or the last one tried
-	Attempts int           // upstream dispatches
-	Retries  int           // candidates skipped or failed before the answer
-	Upstream time.Duration // upstream I/O time of the last attempt
-	Local    bool          // answered without a provider
+	Provider   string        // the provider that answered, or the last one tried
+	Transport  string        // its transport
+	Breaker    string        // its breaker state when planned
+	Attempts   int           // upstream dispatches
+	Retries    int           // candidates skipped or failed before the answer
+	Upstream   time.Duration // upstream I/O time of the last attempt
+	Selection  time.Duration // time spent planning
+	Local      bool          // answered without a provider
+	Candidates []Candidate   // the plan, in order
 }
 
 // Handler serves a call. An error is a routing failure that httpapi turns

@@ -29,7 +29,18 @@ var (
 	ErrNotSent = errors.New("request not sent")
 	// ErrCanceled: the client went away.
 	ErrCanceled = errors.New("request caller abandoned execution")
+	// ErrNoChannels: the plan ran out on channels skipped for this call (an
+	// open breaker, a trial in flight) without any dispatch.
+	ErrNoChannels = errors.New("no channels available")
 )
+
+// AllOpenError: every channel's breaker is open. RetryIn is the shortest
+// wait until one is due, zero when unknown.
+type AllOpenError struct {
+	RetryIn time.Duration
+}
+
+func (e *AllOpenError) Error() string { return "all circuit breakers are open" }
 
 // StatusError is a provider's non-2xx HTTP answer.
 type StatusError struct {

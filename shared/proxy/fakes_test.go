@@ -190,15 +190,132 @@ func hangNotSent() step {
 
 // ---- planner, providers, calls ----
 
-// fixedPlanner returns the same plan for every call.
+// fixedPlanner returns the same plan for every call: each provider's HTTP
+// channel, planned closed.
 type fixedPlanner []*profile.Provider
 
-func (p fixedPlanner) Plan(*proxy.Call) []*profile.Provider {
-	return append([]*profile.Provider(nil), p...)
+func (p fixedPlanner) Plan(context.Context, *proxy.Call) proxy.Plan {
+	out := proxy.Plan{}
+	for _, pr := range p {
+		out.Candidates = append(out.Candidates, proxy.Candidate{Provider: pr, Transport: proxy.HTTP, Breaker: "closed"})
+	}
+	return out
 }
 
+// planned returns a fixed proxy.Plan, candidates and all.
+type planned proxy.Plan
+
+func (p planned) Plan(context.Context, *proxy.Call) proxy.Plan {
+	out := proxy.Plan(p)
+	out.Candidates = append([]proxy.Candidate(nil), p.Candidates...)
+	return out
+}
+
+// admitted is a proxy.Health that admits everything and remembers nothing.
+type admitted struct{}
+
+func (admitted) Admit(context.Context, *proxy.Call, proxy.Candidate) proxy.Admission {
+	return proxy.Admit
+}
+func (admitted) Record(context.Context, *proxy.Call, proxy.Candidate, proxy.Outcome) {}
+
+// admission is one Admit the fake Health was asked.
+type admission struct {
+	Provider, Transport, Breaker string
+}
+
+// record is one Record the fake Health was told.
+type record struct {
+	Provider  string
+	Transport string
+	Outcome   proxy.Outcome
+	CtxErr    error // the context's error when Record was called
+}
+
+// fakeHealth is a proxy.Health that records every Admit and Record and
+// answers Admit from a script per provider id (default Admit).
+type fakeHealth struct {
+	mu      sync.Mutex
+	answers map[string]proxy.Admission
+	admits  []admission
+	records []record
+}
+
+func newHealth(answers map[string]proxy.Admission) *fakeHealth {
+	return &fakeHealth{answers: answers}
+}
+
+func (h *fakeHealth) Admit(_ context.Context, _ *proxy.Call, cand proxy.Candidate) proxy.Admission {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.admits = append(h.admits, admission{cand.Provider.ID, cand.Transport, cand.Breaker})
+	if a, ok := h.answers[cand.Provider.ID]; ok {
+		return a
+	}
+	return proxy.Admit
+}
+
+func (h *fakeHealth) Record(ctx context.Context, _ *proxy.Call, cand proxy.Candidate, o proxy.Outcome) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, record{cand.Provider.ID, cand.Transport, o, ctx.Err()})
+}
+
+func (h *fakeHealth) Admits() []admission {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]admission(nil), h.admits...)
+}
+
+func (h *fakeHealth) Records() []record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]record(nil), h.records...)
+}
+
+// RecordedProviders returns the providers Record was told about, in order.
+func (h *fakeHealth) RecordedProviders() []string {
+	var out []string
+	for _, r := range h.Records() {
+		out = append(out, r.Provider)
+	}
+	return out
+}
+
+// clock is an injected clock anchored at the wall clock when made, so that
+// the Forwarder's deadline arithmetic (context deadlines are wall-clock)
+// stays sensible; it moves only when advanced.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now()} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// after makes a step take d on clk before answering like s.
+func after(clk *clock, d time.Duration, s step) step {
+	return func(ctx context.Context, id string) (proxy.Reply, error) {
+		clk.Advance(d)
+		return s(ctx, id)
+	}
+}
+
+// provider returns an HTTP provider whose instance is its own.
 func provider(id string) *profile.Provider {
-	return &profile.Provider{ID: id, Name: id, URL: "https://" + id + ".example/rpc", Redacted: "https://" + id + ".example"}
+	return &profile.Provider{ID: id, Name: id, URL: "https://" + id + ".example/rpc", Redacted: "https://" + id + ".example",
+		InstanceID: "inst-" + id}
 }
 
 func providers(ids ...string) []*profile.Provider {

@@ -17,10 +17,23 @@ import (
 	"github.com/lasso-serverless/lasso/shared/proxy"
 )
 
-// serve runs one call through a Forwarder over plan with transport tr.
+// serve runs one call through a Forwarder over plan with transport tr and a
+// recording Health, and checks that Health was told of every attempt, once.
 func serve(ctx context.Context, tr *fakeTransport, plan []string, opts proxy.Options, c *proxy.Call) (*jsonrpc.Response, error) {
-	f := proxy.NewForwarder(fixedPlanner(providers(plan...)), tr, opts)
-	return f.Serve(ctx, c)
+	h := newHealth(nil)
+	f := proxy.NewForwarder(fixedPlanner(providers(plan...)), h, tr, opts)
+	resp, err := f.Serve(ctx, c)
+	checkRecorded(tr.t, tr, h)
+	return resp, err
+}
+
+// checkRecorded asserts that Health.Record was called exactly once per
+// transport call, in the same order.
+func checkRecorded(t testing.TB, tr *fakeTransport, h *fakeHealth) {
+	t.Helper()
+	if got, want := h.RecordedProviders(), tr.Providers(); !slices.Equal(got, want) {
+		t.Errorf("Health.Record providers = %v, want one per transport call %v", got, want)
+	}
 }
 
 func TestForwarderSuccessFromFirstProvider(t *testing.T) {
@@ -75,7 +88,7 @@ func TestForwarderSuccessFromFirstProvider(t *testing.T) {
 			if up.Method != "eth_getBalance" || string(up.Params) != tt.params {
 				t.Errorf("upstream method/params = %s %s, want eth_getBalance %s", up.Method, up.Params, tt.params)
 			}
-			wantMeta := proxy.Meta{Provider: "A", Attempts: 1, Retries: 0}
+			wantMeta := core{Provider: "A", Attempts: 1, Retries: 0}
 			if got := metaCore(c.Meta); got != wantMeta {
 				t.Errorf("Meta = %+v, want %+v", got, wantMeta)
 			}
@@ -83,15 +96,21 @@ func TestForwarderSuccessFromFirstProvider(t *testing.T) {
 	}
 }
 
-// metaCore drops the measured upstream duration.
-func metaCore(m proxy.Meta) proxy.Meta {
-	m.Upstream = 0
-	return m
+// core is the part of Meta a test can state exactly.
+type core struct {
+	Provider string
+	Attempts int
+	Retries  int
+}
+
+// metaCore drops the measured durations and the plan.
+func metaCore(m proxy.Meta) core {
+	return core{Provider: m.Provider, Attempts: m.Attempts, Retries: m.Retries}
 }
 
 func TestForwarderPrivateIDsAreUnique(t *testing.T) {
 	tr := newTransport(t, map[string][]step{"A": {reply(503, "busy")}, "B": {ok(`"0x1"`)}})
-	f := proxy.NewForwarder(fixedPlanner(providers("A", "B")), tr, proxy.Options{})
+	f := proxy.NewForwarder(fixedPlanner(providers("A", "B")), admitted{}, tr, proxy.Options{})
 	var wg sync.WaitGroup
 	const n = 64
 	for i := range n {
@@ -174,7 +193,7 @@ func TestForwarderFailsOver(t *testing.T) {
 			if got, want := tr.Providers(), []string{"A", "B"}; !slices.Equal(got, want) {
 				t.Errorf("providers called = %v, want %v", got, want)
 			}
-			wantMeta := proxy.Meta{Provider: "B", Attempts: tt.wantAttempts, Retries: 1}
+			wantMeta := core{Provider: "B", Attempts: tt.wantAttempts, Retries: 1}
 			if got := metaCore(c.Meta); got != wantMeta {
 				t.Errorf("Meta = %+v, want %+v", got, wantMeta)
 			}
@@ -186,8 +205,9 @@ func TestForwarderFailsOver(t *testing.T) {
 	}
 }
 
-// A JSON-RPC error the provider meant is the answer: it goes back to the
-// client and no other provider is asked.
+// A JSON-RPC error whose category is deterministic (the request's own fault)
+// is the answer: it goes back to the client unchanged and no other provider
+// is asked.
 func TestForwarderReturnsProviderErrors(t *testing.T) {
 	const revert = `"0x08c379a00000000000000000000000000000000000000000000000000000000000000020000000000000000000000000000000000000000000000000000000000000000a6e6f7420656e6f75676800000000000000000000000000000000000000000000"`
 	tests := []struct {
@@ -202,26 +222,34 @@ func TestForwarderReturnsProviderErrors(t *testing.T) {
 			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":3,"message":"execution reverted","data":`+revert+`}}`),
 			wantCode: 3, wantMsg: "execution reverted", wantData: revert,
 			want: `{"jsonrpc":"2.0","id":9,"error":{"code":3,"message":"execution reverted","data":` + revert + `}}`},
+		{name: "200 revert data under another code",
+			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32000,"message":"call failed","data":`+revert+`}}`),
+			wantCode: -32000, wantMsg: "call failed", wantData: revert,
+			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32000,"message":"call failed","data":` + revert + `}}`},
 		{name: "200 error without data",
 			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32602,"message":"invalid argument 0"}}`),
 			wantCode: -32602, wantMsg: "invalid argument 0",
 			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32602,"message":"invalid argument 0"}}`},
 		{name: "200 error with object data",
-			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32000,"message":"header not found","data":{"block":"0x1","n":[1,2]}}}`),
-			wantCode: -32000, wantMsg: "header not found", wantData: `{"block":"0x1","n":[1,2]}`,
-			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32000,"message":"header not found","data":{"block":"0x1","n":[1,2]}}}`},
+			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32000,"message":"nonce too low","data":{"block":"0x1","n":[1,2]}}}`),
+			wantCode: -32000, wantMsg: "nonce too low", wantData: `{"block":"0x1","n":[1,2]}`,
+			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32000,"message":"nonce too low","data":{"block":"0x1","n":[1,2]}}}`},
+		{name: "200 bare -32000 with a message nobody knows",
+			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32000,"message":"something odd happened"}}`),
+			wantCode: -32000, wantMsg: "something odd happened",
+			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32000,"message":"something odd happened"}}`},
+		{name: "200 parse error",
+			a:        reply(200, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32700,"message":"parse error"}}`),
+			wantCode: -32700, wantMsg: "parse error",
+			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32700,"message":"parse error"}}`},
 		{name: "400 with JSON-RPC error and the gateway's own id",
 			a:        reply(400, `{"jsonrpc":"2.0","id":null,"error":{"code":-32602,"message":"invalid params"}}`),
 			wantCode: -32602, wantMsg: "invalid params",
 			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32602,"message":"invalid params"}}`},
-		{name: "401 with bare error object",
-			a:        reply(401, `{"error":{"code":-32001,"message":"unauthorized","data":"key"}}`),
-			wantCode: -32001, wantMsg: "unauthorized", wantData: `"key"`,
-			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32001,"message":"unauthorized","data":"key"}}`},
-		{name: "404 with JSON-RPC error",
-			a:        reply(404, `{"jsonrpc":"2.0","id":"$ID","error":{"code":-32601,"message":"the method foo does not exist"}}`),
-			wantCode: -32601, wantMsg: "the method foo does not exist",
-			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32601,"message":"the method foo does not exist"}}`},
+		{name: "400 with bare -32602",
+			a:        reply(400, `{"error":{"code":-32602,"message":"bad","data":"key"}}`),
+			wantCode: -32602, wantMsg: "bad", wantData: `"key"`,
+			want: `{"jsonrpc":"2.0","id":9,"error":{"code":-32602,"message":"bad","data":"key"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,7 +282,7 @@ func TestForwarderReturnsProviderErrors(t *testing.T) {
 			if n := tr.Count("B"); n != 0 {
 				t.Errorf("B called %d times, want 0", n)
 			}
-			wantMeta := proxy.Meta{Provider: "A", Attempts: 1}
+			wantMeta := core{Provider: "A", Attempts: 1}
 			if got := metaCore(c.Meta); got != wantMeta {
 				t.Errorf("Meta = %+v, want %+v", got, wantMeta)
 			}
@@ -282,14 +310,25 @@ func TestForwarderAllProvidersFail(t *testing.T) {
 					t.Errorf("StatusError = {%d, %v}, want {403, nil}", se.Status, se.RPC)
 				}
 			}},
-		{name: "last status wins", a: reply(502, "bad gateway"), b: reply(503, `{"error":{"code":-32005,"message":"capacity"}}`),
+		{name: "last status wins", a: reply(502, "bad gateway"), b: reply(503, `{"error":{"code":-32001,"message":"capacity"}}`),
 			check: func(t *testing.T, err error) {
 				var se *proxy.StatusError
 				if !errors.As(err, &se) {
 					t.Fatalf("error = %v (%T), want *proxy.StatusError", err, err)
 				}
-				if se.Status != 503 || se.RPC == nil || se.RPC.Code != -32005 || se.RPC.Message != "capacity" {
-					t.Errorf("StatusError = {%d, %+v}, want {503, -32005 capacity}", se.Status, se.RPC)
+				if se.Status != 503 || se.RPC == nil || se.RPC.Code != -32001 || se.RPC.Message != "capacity" {
+					t.Errorf("StatusError = {%d, %+v}, want {503, -32001 capacity}", se.Status, se.RPC)
+				}
+			}},
+		{name: "5xx with a rate-limit body is a rate limit", a: reply(502, "bad gateway"),
+			b: reply(503, `{"error":{"code":-32005,"message":"capacity","data":{"retry_after":4}}}`),
+			check: func(t *testing.T, err error) {
+				var rl *proxy.RateLimitError
+				if !errors.As(err, &rl) {
+					t.Fatalf("error = %v (%T), want *proxy.RateLimitError", err, err)
+				}
+				if rl.RetryAfter != 4*time.Second {
+					t.Errorf("RetryAfter = %v, want 4s (from the body's data)", rl.RetryAfter)
 				}
 			}},
 		{name: "all rate limited", a: rateLimited(time.Second), b: rateLimited(2500 * time.Millisecond),
@@ -444,8 +483,15 @@ func TestForwarderNonReplaySafeReachesAtMostOneProvider(t *testing.T) {
 		{"not sent", notSent()},
 		{"hang", hang()},
 		{"hang not sent", hangNotSent()},
+		{"rpc rate limit", rpcErr(errRateLimit)},
+		{"rpc capability", rpcErr(errHeader)},
+		{"rpc unknown code", rpcErr(errUnknownCode)},
+		{"rpc internal error", rpcErr(errInternal)},
+		{"rpc method not found", rpcErr(errMethodAbsent)},
+		{"503 rate-limit body", reply(503, `{"error":{"code":-32005,"message":"rate limit"}}`)},
+		{"401 auth", reply(401, `{"error":{"code":-32001,"message":"unauthorized"}}`)},
 	}
-	for _, m := range []string{"eth_sendRawTransaction", "foo_bar"} {
+	for _, m := range []string{"eth_sendRawTransaction", "foo_bar", "eth_newFilter"} {
 		for _, a := range kinds {
 			for _, b := range kinds {
 				t.Run(m+"/"+a.name+"/"+b.name, func(t *testing.T) {
@@ -559,7 +605,7 @@ func TestForwarderOverride(t *testing.T) {
 			c.Override = ps[0]
 			// The planner ignores the override on purpose: the Forwarder
 			// itself must not fail over.
-			f := proxy.NewForwarder(fixedPlanner(ps), tr, proxy.Options{})
+			f := proxy.NewForwarder(fixedPlanner(ps), admitted{}, tr, proxy.Options{})
 			resp, err := f.Serve(context.Background(), c)
 			tt.check(t, resp, err)
 			if got, want := tr.Providers(), []string{"A"}; !slices.Equal(got, want) {
@@ -714,24 +760,26 @@ func TestForwarderCanceled(t *testing.T) {
 			t.Errorf("transport called %d times, want 0", n)
 		}
 	})
-	for _, plan := range [][]string{{"A"}, {"A", "B"}} {
-		t.Run(fmt.Sprintf("cancelled during the attempt, plan %v", plan), func(t *testing.T) {
-			ctx, cancel := context.WithCancelCause(context.Background())
-			defer cancel(nil)
-			cancelling := func(ctx context.Context, _ string) (proxy.Reply, error) {
-				cancel(errors.New("client went away"))
-				<-ctx.Done()
-				return proxy.Reply{}, ctx.Err()
-			}
-			tr := newTransport(t, map[string][]step{"A": {cancelling}, "B": {ok(`"0xb"`)}})
-			resp, err := serve(ctx, tr, plan, proxy.Options{}, call("eth_blockNumber", `1`, `[]`))
-			if !errors.Is(err, proxy.ErrCanceled) {
-				t.Errorf("Serve = %s, %v; want ErrCanceled", encode(resp), err)
-			}
-			if got, want := tr.Providers(), []string{"A"}; !slices.Equal(got, want) {
-				t.Errorf("providers called = %v, want %v", got, want)
-			}
-		})
+	for _, m := range []string{"eth_blockNumber", "eth_sendRawTransaction"} {
+		for _, plan := range [][]string{{"A"}, {"A", "B"}} {
+			t.Run(fmt.Sprintf("%s cancelled during the attempt, plan %v", m, plan), func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				cancelling := func(ctx context.Context, _ string) (proxy.Reply, error) {
+					cancel(errors.New("client went away"))
+					<-ctx.Done()
+					return proxy.Reply{}, ctx.Err()
+				}
+				tr := newTransport(t, map[string][]step{"A": {cancelling}, "B": {ok(`"0xb"`)}})
+				resp, err := serve(ctx, tr, plan, proxy.Options{}, call(m, `1`, `[]`))
+				if !errors.Is(err, proxy.ErrCanceled) {
+					t.Errorf("Serve = %s, %v; want ErrCanceled", encode(resp), err)
+				}
+				if got, want := tr.Providers(), []string{"A"}; !slices.Equal(got, want) {
+					t.Errorf("providers called = %v, want %v", got, want)
+				}
+			})
+		}
 	}
 	t.Run("client deadline is a timeout, not a cancellation", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -274,7 +274,7 @@ func TestChainRecoverLocalForwarder(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	tr := newTransport(t, map[string][]step{"A": {ok(`"0xa"`)}})
-	fwd := proxy.NewForwarder(fixedPlanner(providers("A")), tr, proxy.Options{Log: log})
+	fwd := proxy.NewForwarder(fixedPlanner(providers("A")), admitted{}, tr, proxy.Options{Log: log})
 	h := proxy.Chain(fwd, proxy.Recover(log), proxy.Local)
 
 	for _, tt := range []struct {

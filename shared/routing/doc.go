@@ -2,7 +2,8 @@
 // order: the strategies (chosen by name from one map) and the Planner that
 // applies them to a chain's providers.
 //
-// It owns no state of its own yet: evidence (latency, reliability), breaker
-// tiers, capability and lag filters plug in here as they are built, behind
-// the same Plan call, so the Forwarder never changes.
+// The Router also remembers how channels behaved (it is the Forwarder's
+// Health): breakers through a breaker.Store, latency evidence and
+// rate-limited-until in the process. Shared storage replaces them behind the
+// same calls, so the Forwarder never changes.
 package routing

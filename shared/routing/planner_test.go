@@ -1,36 +1,18 @@
 package routing_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/routing"
 )
-
-func prov(id string, priority int, url string) *profile.Provider {
-	return &profile.Provider{ID: id, Name: id, Priority: priority, URL: url}
-}
-
-func httpProv(id string, priority int) *profile.Provider {
-	return prov(id, priority, "https://"+id+".example/rpc")
-}
-
-func chainOf(ps ...*profile.Provider) *profile.Chain {
-	return &profile.Chain{Key: "ethereum", ID: 1, IDHex: []byte(`"0x1"`), Providers: ps}
-}
-
-func ids(ps []*profile.Provider) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.ID
-	}
-	return out
-}
 
 func TestParseToken(t *testing.T) {
 	tests := []struct {
@@ -118,16 +100,18 @@ func TestPlanOverride(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, strategy := range []string{"priority", "fastest", "load_balanced", ""} {
-				c := &proxy.Call{Chain: chainOf(a, b), Strategy: strategy, Override: tt.override}
-				got := routing.NewPlanner(42).Plan(c)
+				c := &proxy.Call{Profile: testProfile, Chain: chainOf(a, b), Strategy: strategy, Override: tt.override,
+					Request: req("eth_blockNumber", `[]`)}
+				r, _ := newRouter(routing.Options{})
+				got := r.Plan(context.Background(), c)
 				if tt.want == nil {
-					if got != nil {
-						t.Errorf("strategy %q: Plan = %v, want nil", strategy, ids(got))
+					if len(got.Candidates) != 0 || got.AllOpen {
+						t.Errorf("strategy %q: Plan = %+v, want no candidates", strategy, got)
 					}
 					continue
 				}
-				if !slices.Equal(ids(got), tt.want) || got[0] != tt.override {
-					t.Errorf("strategy %q: Plan = %v, want exactly the override %v", strategy, ids(got), tt.want)
+				if !slices.Equal(planIDs(got), tt.want) || got.Candidates[0].Provider != tt.override {
+					t.Errorf("strategy %q: Plan = %v, want exactly the override %v", strategy, planIDs(got), tt.want)
 				}
 			}
 		})
@@ -168,9 +152,15 @@ func TestPlanOrders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ch := chainOf(tt.providers...)
 			before := ids(ch.Providers)
-			got := routing.NewPlanner(42).Plan(&proxy.Call{Chain: ch, Strategy: tt.strategy})
-			if !slices.Equal(ids(got), tt.want) {
-				t.Errorf("Plan = %v, want %v", ids(got), tt.want)
+			r, _ := newRouter(routing.Options{})
+			got := r.Plan(context.Background(), callOn(ch, tt.strategy, "eth_blockNumber", `[]`))
+			if !slices.Equal(planIDs(got), tt.want) {
+				t.Errorf("Plan = %v, want %v", planIDs(got), tt.want)
+			}
+			for _, c := range got.Candidates {
+				if c.Transport != proxy.HTTP || c.Breaker != "closed" {
+					t.Errorf("candidate %s = %s/%s, want http/closed", c.Provider.ID, c.Transport, c.Breaker)
+				}
 			}
 			if after := ids(ch.Providers); !slices.Equal(after, before) {
 				t.Errorf("Plan reordered the chain's providers: %v, was %v", after, before)
@@ -185,18 +175,19 @@ func TestPlanShuffles(t *testing.T) {
 	for _, strategy := range []string{"load_balanced", "latency_weighted", "", "no-such-strategy", "round_robin"} {
 		t.Run(fmt.Sprintf("%q", strategy), func(t *testing.T) {
 			ch := chainOf(httpProv("a", 1), prov("ws", 0, ""), httpProv("b", 2), httpProv("c", 3))
-			p := routing.NewPlanner(42)
+			p, _ := newRouter(routing.Options{})
 			const n = 10000
 			first := map[string]int{}
 			orders := map[string]bool{}
+			c := callOn(ch, strategy, "eth_blockNumber", `[]`)
 			for range n {
-				got := p.Plan(&proxy.Call{Chain: ch, Strategy: strategy})
-				sorted := slices.Sorted(slices.Values(ids(got)))
+				got := planIDs(p.Plan(context.Background(), c))
+				sorted := slices.Sorted(slices.Values(got))
 				if !slices.Equal(sorted, []string{"a", "b", "c"}) {
-					t.Fatalf("Plan = %v, want a permutation of [a b c]", ids(got))
+					t.Fatalf("Plan = %v, want a permutation of [a b c]", got)
 				}
-				first[got[0].ID]++
-				orders[fmt.Sprint(ids(got))] = true
+				first[got[0]]++
+				orders[fmt.Sprint(got)] = true
 			}
 			for _, id := range []string{"a", "b", "c"} {
 				share := float64(first[id]) / n
@@ -214,42 +205,41 @@ func TestPlanShuffles(t *testing.T) {
 	}
 }
 
+// Plans, admissions and records from many goroutines at once (run with
+// -race).
 func TestPlanConcurrent(t *testing.T) {
 	ch := chainOf(httpProv("a", 1), httpProv("b", 2), httpProv("c", 3), httpProv("d", 4))
-	p := routing.NewPlanner(0)
+	p := routing.New(routing.Options{})
+	ctx := context.Background()
 	var wg sync.WaitGroup
-	for range 16 {
+	for g := range 16 {
 		wg.Go(func() {
-			for _, s := range []string{"load_balanced", "priority", "fastest"} {
-				for range 200 {
-					got := p.Plan(&proxy.Call{Chain: ch, Strategy: s})
-					if len(got) != 4 {
-						t.Errorf("Plan = %v, want 4 providers", ids(got))
-						return
+			for _, s := range []string{"load_balanced", "priority", "fastest", "latency_weighted"} {
+				c := callOn(ch, s, "eth_blockNumber", `[]`)
+				for i := range 200 {
+					got := p.Plan(ctx, c)
+					if len(got.Candidates) == 0 {
+						if !got.AllOpen {
+							t.Errorf("Plan = %+v, want candidates or AllOpen", got)
+							return
+						}
+						continue
 					}
+					cand := got.Candidates[0]
+					if p.Admit(ctx, c, cand) == proxy.Refused {
+						continue
+					}
+					o := proxy.Outcome{Success: true, Latency: time.Duration(1+i%7) * time.Millisecond}
+					switch (g + i) % 5 {
+					case 1:
+						o = proxy.Outcome{Category: "server_error", Latency: time.Millisecond}
+					case 2:
+						o = proxy.Outcome{Category: "rate_limit", Latency: time.Millisecond}
+					}
+					p.Record(ctx, c, cand, o)
 				}
 			}
 		})
 	}
 	wg.Wait()
-}
-
-func BenchmarkPlan(b *testing.B) {
-	var ps []*profile.Provider
-	for i := range 8 {
-		ps = append(ps, httpProv(fmt.Sprintf("p%d", i), 8-i))
-	}
-	ch := chainOf(ps...)
-	for _, strategy := range []string{"load_balanced", "priority", "fastest"} {
-		b.Run(strategy, func(b *testing.B) {
-			p := routing.NewPlanner(42)
-			c := &proxy.Call{Chain: ch, Strategy: strategy}
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(p.Plan(c)) != 8 {
-					b.Fatal("short plan")
-				}
-			}
-		})
-	}
 }

@@ -1,13 +1,13 @@
 package routing_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"testing"
 
 	"github.com/lasso-serverless/lasso/shared/profile"
-	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/routing"
 )
 
@@ -17,7 +17,8 @@ import (
 // overflow the comparison.
 func TestRegressionPriorityOverflow(t *testing.T) {
 	ch := chainOf(httpProv("max", math.MaxInt), httpProv("neg", -1), httpProv("min", math.MinInt))
-	got := ids(routing.NewPlanner(1).Plan(&proxy.Call{Chain: ch, Strategy: routing.Priority}))
+	r, _ := newRouter(routing.Options{Seed: 1})
+	got := planIDs(r.Plan(context.Background(), callOn(ch, routing.Priority, "eth_blockNumber", `[]`)))
 	if want := []string{"min", "neg", "max"}; !slices.Equal(got, want) {
 		t.Errorf("Plan(priority) = %v, want %v", got, want)
 	}
@@ -30,10 +31,11 @@ func TestRegressionSeededPlannerIsNotRepeatable(t *testing.T) {
 		ps = append(ps, httpProv(fmt.Sprint(i), i))
 	}
 	run := func() []string {
-		p := routing.NewPlanner(42)
+		p, _ := newRouter(routing.Options{Seed: 42})
 		var out []string
+		c := callOn(chainOf(ps...), routing.LoadBalanced, "eth_blockNumber", `[]`)
 		for range 200 {
-			out = append(out, fmt.Sprint(ids(p.Plan(&proxy.Call{Chain: chainOf(ps...), Strategy: routing.LoadBalanced}))))
+			out = append(out, fmt.Sprint(planIDs(p.Plan(context.Background(), c))))
 		}
 		return out
 	}

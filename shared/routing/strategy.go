@@ -2,16 +2,25 @@ package routing
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
-
-	"github.com/lasso-serverless/lasso/shared/profile"
+	"time"
 )
 
-// Strategy orders candidates in place.
+// ranked is a channel being ordered, with what is known of it.
+type ranked struct {
+	provider  string
+	transport string
+	priority  int
+	ev        Evidence
+	index     int // position in the candidate list, to map back
+}
+
+// Strategy orders channels in place.
 type Strategy interface {
-	Order(candidates []*profile.Provider, rng *rand.Rand)
+	Order(c []ranked, now time.Time, rng *rand.Rand)
 }
 
 // Strategy names, as they appear in routing metadata.
@@ -26,15 +35,15 @@ const (
 // docs: load_balanced).
 const Default = LoadBalanced
 
-// strategies is the one place a name becomes behaviour.
+// DefaultBeta is latency_weighted's exponent (Lasso's lw_beta).
+const DefaultBeta = 3.0
+
+// strategies is the one place a name becomes behaviour. latency_weighted is
+// added by NewPlanner with its configured beta.
 var strategies = map[string]Strategy{
 	Priority:     byPriority{},
 	LoadBalanced: shuffle{},
-	// Without latency evidence both rank as Lasso does on a cold start:
-	// fastest by provider id, latency_weighted at random. Evidence-based
-	// ranking replaces these entries; the names and routes stay.
-	Fastest:         byID{},
-	LatencyWeighted: shuffle{},
+	Fastest:      fastest{},
 }
 
 // tokens maps URL and query spellings to strategy names.
@@ -63,20 +72,113 @@ func IsPathToken(segment string) bool {
 
 type byPriority struct{}
 
-// Order sorts by priority; Providers are already in that order, so this only
-// restores it after filtering (stable, file order breaks ties).
-func (byPriority) Order(c []*profile.Provider, _ *rand.Rand) {
-	slices.SortStableFunc(c, func(a, b *profile.Provider) int { return cmp.Compare(a.Priority, b.Priority) })
+// Order sorts by priority, HTTP before WS on ties, stable on file order.
+func (byPriority) Order(c []ranked, _ time.Time, _ *rand.Rand) {
+	slices.SortStableFunc(c, func(a, b ranked) int {
+		if n := cmp.Compare(a.priority, b.priority); n != 0 {
+			return n
+		}
+		return cmp.Compare(a.transport, b.transport) // "http" < "ws"
+	})
 }
 
 type shuffle struct{}
 
-func (shuffle) Order(c []*profile.Provider, rng *rand.Rand) {
+// Order is Lasso's load_balanced: a uniform shuffle (no round-robin counter,
+// whatever the alias says).
+func (shuffle) Order(c []ranked, _ time.Time, rng *rand.Rand) {
 	rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
 }
 
-type byID struct{}
+// fastest puts qualified channels first by their mean latency, then the rest
+// by whatever latency they have (unmeasured last), ties by provider id.
+type fastest struct{}
 
-func (byID) Order(c []*profile.Provider, _ *rand.Rand) {
-	slices.SortStableFunc(c, func(a, b *profile.Provider) int { return strings.Compare(a.ID, b.ID) })
+func (fastest) Order(c []ranked, now time.Time, _ *rand.Rand) {
+	slices.SortStableFunc(c, func(a, b ranked) int {
+		qa, qb := a.ev.Qualified(now), b.ev.Qualified(now)
+		if qa != qb {
+			if qa {
+				return -1
+			}
+			return 1
+		}
+		if n := cmp.Compare(meanOrInf(a.ev, now), meanOrInf(b.ev, now)); n != 0 {
+			return n
+		}
+		if n := strings.Compare(a.provider, b.provider); n != 0 {
+			return n
+		}
+		return strings.Compare(a.transport, b.transport)
+	})
+}
+
+func meanOrInf(e Evidence, now time.Time) time.Duration {
+	if e.Measured(now) {
+		return e.Latency
+	}
+	return math.MaxInt64
+}
+
+// latencyWeighted draws an order at random, favouring fast channels: each
+// measured channel gets weight (best/mean)^beta and a key -ln(U)/weight,
+// smallest first (an exponential race). Qualified channels come before the
+// rest; unmeasured ones follow their group in random order.
+type latencyWeighted struct{ beta float64 }
+
+func (s latencyWeighted) Order(c []ranked, now time.Time, rng *rand.Rand) {
+	qualified := partition(c, func(r ranked) bool { return r.ev.Qualified(now) })
+	s.race(c[:qualified], now, rng)
+	s.race(c[qualified:], now, rng)
+}
+
+func (s latencyWeighted) race(c []ranked, now time.Time, rng *rand.Rand) {
+	measured := partition(c, func(r ranked) bool { return r.ev.Measured(now) })
+	m, rest := c[:measured], c[measured:]
+	if len(m) > 0 {
+		best := m[0].ev.Latency
+		for _, r := range m[1:] {
+			best = min(best, r.ev.Latency)
+		}
+		keys := make([]float64, len(m))
+		for i, r := range m {
+			w := math.Pow(float64(best)/float64(r.ev.Latency), s.beta)
+			keys[i] = -math.Log(1-rng.Float64()) / w // 1-U is in (0, 1]
+		}
+		sortBy(m, keys)
+	}
+	rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+}
+
+// partition moves the channels for which keep is true to the front, stable,
+// and returns how many there are.
+func partition(c []ranked, keep func(ranked) bool) int {
+	out := make([]ranked, 0, len(c))
+	for _, r := range c {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	n := len(out)
+	for _, r := range c {
+		if !keep(r) {
+			out = append(out, r)
+		}
+	}
+	copy(c, out)
+	return n
+}
+
+// sortBy sorts c by keys, ascending.
+func sortBy(c []ranked, keys []float64) {
+	idx := make([]int, len(c))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(keys[a], keys[b]) })
+	sorted := make([]ranked, len(c))
+	for i, j := range idx {
+		sorted[i] = c[j]
+	}
+	copy(c, sorted)
 }

@@ -1,0 +1,145 @@
+package routing
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/lasso-serverless/lasso/shared/breaker"
+	"github.com/lasso-serverless/lasso/shared/profile"
+	"github.com/lasso-serverless/lasso/shared/proxy"
+)
+
+// maxCandidates is Lasso's cursor limit: a call considers ten channels.
+const maxCandidates = 10
+
+// Plan implements proxy.Planner (reference 3.2 to 3.4): the chain's channels
+// (or the override's) without open breakers; narrowed by capability, archive
+// need and parameter limits, each narrowing failing open when nothing would
+// remain; ranked by the strategy; then ordered by health tier.
+func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
+	now := r.opts.Now()
+	providers := c.Chain.Providers
+	if c.Override != nil {
+		providers = []*profile.Provider{c.Override}
+	}
+	var plan proxy.Plan
+	cands := r.closed(ctx, c, channels(providers, c.Transport), now, &plan)
+	if len(cands) == 0 {
+		return plan
+	}
+
+	var head uint64
+	if r.opts.Heads != nil {
+		head = r.opts.Heads(c.Chain.ID)
+	}
+	q := analyze(c.Request, head, c.Chain.Selection.ArchivalThreshold)
+	cands = prefer(cands, func(x proxy.Candidate) bool { return supports(x.Provider, c.Request.Method) })
+	if q.archive {
+		cands = prefer(cands, func(x proxy.Candidate) bool { return x.Provider.Archival })
+	}
+	all := len(cands)
+	cands = prefer(cands, func(x proxy.Candidate) bool { return withinLimits(x.Provider, q) })
+	plan.Skipped = all - len(cands)
+
+	rs := make([]ranked, len(cands))
+	tiers := make([]int, len(cands))
+	for i, cand := range cands {
+		tiers[i] = tier(cand.Breaker == breaker.HalfOpen.String(), r.limited.limited(breakerKey(cand), now))
+		rs[i] = ranked{
+			provider: cand.Provider.ID, transport: cand.Transport, priority: cand.Provider.Priority,
+			ev: r.evidence.get(channelKey(c, cand)), index: i,
+		}
+	}
+	strategy, ok := r.strategies[c.Strategy]
+	if !ok {
+		strategy = r.strategies[Default]
+	}
+	r.mu.Lock()
+	strategy.Order(rs, now, r.rng)
+	r.mu.Unlock()
+	// Health tiers reorder across the strategy but keep its order within
+	// each tier (reference 3.4).
+	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(tiers[a.index], tiers[b.index]) })
+
+	plan.Candidates = make([]proxy.Candidate, 0, min(len(rs), maxCandidates))
+	for _, x := range rs[:min(len(rs), maxCandidates)] {
+		plan.Candidates = append(plan.Candidates, cands[x.index])
+	}
+	return plan
+}
+
+// closed reads every candidate's breaker in one Load and keeps those not
+// open, each marked with its phase. When none is left, plan says all were
+// open and when the first is due.
+func (r *Router) closed(ctx context.Context, c *proxy.Call, cands []proxy.Candidate, now time.Time, plan *proxy.Plan) []proxy.Candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	keys := make([]breaker.Key, len(cands))
+	for i, cand := range cands {
+		keys[i] = breakerKey(cand)
+	}
+	states, err := r.opts.Breakers.Load(ctx, keys)
+	if err != nil {
+		r.opts.Log.WarnContext(ctx, "breaker states unavailable; treating channels as closed", "request_id", c.RequestID, "error", err.Error())
+		states = make([]breaker.State, len(cands))
+	}
+	out := cands[:0]
+	for i, cand := range cands {
+		phase := r.opts.Breaker.PhaseAt(states[i], now) // an open breaker past its deadline reads half-open
+		if phase == breaker.Open {
+			if wait := r.opts.Breaker.RetryIn(states[i], now); plan.RetryIn == 0 || wait < plan.RetryIn {
+				plan.RetryIn = wait
+			}
+			continue
+		}
+		cand.Breaker = phase.String()
+		out = append(out, cand)
+	}
+	plan.AllOpen = len(out) == 0
+	return out
+}
+
+// tier is Lasso's health tier: closed before half-open, and either before
+// the same rate-limited.
+func tier(halfOpen, rateLimited bool) int {
+	t := 1
+	if halfOpen {
+		t++
+	}
+	if rateLimited {
+		t += 2
+	}
+	return t
+}
+
+// channels lists the providers' channels the call may use. Only HTTP
+// exists for now: a WS channel needs a live shared upstream connection,
+// which arrives with subscriptions.
+func channels(providers []*profile.Provider, transport string) []proxy.Candidate {
+	out := make([]proxy.Candidate, 0, len(providers))
+	for _, p := range providers {
+		if p.URL != "" && (transport == "" || transport == proxy.HTTP) {
+			out = append(out, proxy.Candidate{Provider: p, Transport: proxy.HTTP})
+		}
+	}
+	return out
+}
+
+// prefer keeps the candidates for which ok holds, or all of them when none
+// does: a capability or limit we cannot satisfy is better tried than
+// refused (Lasso's fail-open rule).
+func prefer(ps []proxy.Candidate, ok func(proxy.Candidate) bool) []proxy.Candidate {
+	out := make([]proxy.Candidate, 0, len(ps))
+	for _, p := range ps {
+		if ok(p) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return ps
+	}
+	return out
+}

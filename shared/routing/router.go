@@ -1,0 +1,95 @@
+package routing
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/lasso-serverless/lasso/shared/breaker"
+	"github.com/lasso-serverless/lasso/shared/proxy"
+)
+
+// Options tunes a Router. Zero values mean the documented defaults.
+type Options struct {
+	Seed uint64 // 0 seeds from the clock; tests fix it
+	Beta float64
+	// Breakers stores breaker state (default: in memory). Every candidate's
+	// state is read in one Load; only a half-open trial needs an Admit.
+	Breakers breaker.Store
+	Breaker  breaker.Config
+	// Heads returns a chain's consensus height (0 when unknown). Until
+	// health probes feed it, heads are unknown.
+	Heads func(chainID int64) uint64
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// Router decides where calls go and remembers how channels behaved: it is
+// both the Forwarder's Planner and its Health.
+type Router struct {
+	opts       Options
+	strategies map[string]Strategy
+	evidence   *memoryEvidence
+	limited    *rateLimits
+
+	mu  sync.Mutex // guards rng: one seeded generator keeps a seed repeatable
+	rng *rand.Rand
+}
+
+var (
+	_ proxy.Planner = (*Router)(nil)
+	_ proxy.Health  = (*Router)(nil)
+)
+
+// New returns a Router.
+func New(opts Options) *Router {
+	if opts.Seed == 0 {
+		opts.Seed = uint64(time.Now().UnixNano())
+	}
+	if opts.Beta == 0 {
+		opts.Beta = DefaultBeta
+	}
+	if opts.Breaker.FailureThreshold == 0 {
+		opts.Breaker = breaker.DefaultConfig()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	r := &Router{
+		opts:       opts,
+		strategies: map[string]Strategy{LatencyWeighted: latencyWeighted{beta: opts.Beta}},
+		evidence:   newMemoryEvidence(),
+		limited:    newRateLimits(),
+		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
+	}
+	for name, s := range strategies {
+		r.strategies[name] = s
+	}
+	if r.opts.Breakers == nil {
+		r.opts.Breakers = breaker.NewMemory(opts.Breaker, r.jitter)
+	}
+	return r
+}
+
+// jitter draws a uniform duration in [0, max] for breaker recovery times, so
+// that containers do not all retry a provider at the same instant.
+func (r *Router) jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Duration(r.rng.Int64N(int64(max) + 1))
+}
+
+func breakerKey(c proxy.Candidate) breaker.Key {
+	return breaker.Key{Instance: c.Provider.InstanceID, Transport: c.Transport}
+}
+
+func channelKey(c *proxy.Call, cand proxy.Candidate) ChannelKey {
+	return ChannelKey{Profile: c.Profile.Slug, Chain: c.Chain.Key, Provider: cand.Provider.ID, Transport: cand.Transport}
+}
