@@ -34,23 +34,25 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 	if r.opts.Heads != nil {
 		head = r.opts.Heads(c.Chain.ID)
 	}
-	q := analyze(c.Request, head, c.Chain.Selection.ArchivalThreshold)
 	cands = prefer(cands, func(x proxy.Candidate) bool { return supports(x.Provider, c.Request.Method) })
-	if q.archive {
-		cands = prefer(cands, func(x proxy.Candidate) bool { return x.Provider.Archival })
-	}
 	all := len(cands)
-	cands = prefer(cands, func(x proxy.Candidate) bool { return withinLimits(x.Provider, q) })
+	// Reading the call's blocks costs a JSON decode: only when some
+	// candidate could be narrowed by it.
+	if needsQuery(cands) {
+		q := analyze(c.Request, head, c.Chain.Selection.ArchivalThreshold)
+		if q.archive {
+			cands = prefer(cands, func(x proxy.Candidate) bool { return x.Provider.Archival })
+			all = len(cands)
+		}
+		cands = prefer(cands, func(x proxy.Candidate) bool { return withinLimits(x.Provider, q) })
+	}
 	plan.Skipped = all - len(cands)
 
 	rs := make([]ranked, len(cands))
 	tiers := make([]int, len(cands))
 	for i, cand := range cands {
 		tiers[i] = tier(cand.Breaker == breaker.HalfOpen.String(), r.limited.limited(breakerKey(cand), now))
-		rs[i] = ranked{
-			provider: cand.Provider.ID, transport: cand.Transport, priority: cand.Provider.Priority,
-			ev: r.evidence.get(channelKey(c, cand)), index: i,
-		}
+		rs[i] = newRanked(cand.Provider.ID, cand.Transport, cand.Provider.Priority, r.evidence.get(channelKey(c, cand)), now, i)
 	}
 	strategy, ok := r.strategies[c.Strategy]
 	if !ok {
@@ -128,18 +130,36 @@ func channels(providers []*profile.Provider, transport string) []proxy.Candidate
 	return out
 }
 
+// needsQuery reports whether a candidate is not archival or has parameter
+// limits, the only things the call's block parameters decide.
+func needsQuery(cands []proxy.Candidate) bool {
+	for _, x := range cands {
+		caps := &x.Provider.Capabilities
+		if !x.Provider.Archival || caps.MaxBlockRange >= 0 || caps.MaxBlockAge >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // prefer keeps the candidates for which ok holds, or all of them when none
 // does: a capability or limit we cannot satisfy is better tried than
 // refused (Lasso's fail-open rule).
 func prefer(ps []proxy.Candidate, ok func(proxy.Candidate) bool) []proxy.Candidate {
-	out := make([]proxy.Candidate, 0, len(ps))
+	n := 0
+	for _, p := range ps {
+		if ok(p) {
+			n++
+		}
+	}
+	if n == 0 || n == len(ps) {
+		return ps // nobody or everybody: no copy
+	}
+	out := make([]proxy.Candidate, 0, n)
 	for _, p := range ps {
 		if ok(p) {
 			out = append(out, p)
 		}
-	}
-	if len(out) == 0 {
-		return ps
 	}
 	return out
 }

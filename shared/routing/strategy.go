@@ -9,13 +9,23 @@ import (
 	"time"
 )
 
-// ranked is a channel being ordered, with what is known of it.
+// ranked is a channel being ordered, with what is known of it, judged once
+// per plan rather than once per comparison.
 type ranked struct {
 	provider  string
 	transport string
 	priority  int
-	ev        Evidence
-	index     int // position in the candidate list, to map back
+	qualified bool
+	latency   time.Duration // mean latency; 0 when unmeasured or stale
+	index     int           // position in the candidate list, to map back
+}
+
+func newRanked(provider, transport string, priority int, ev Evidence, now time.Time, index int) ranked {
+	r := ranked{provider: provider, transport: transport, priority: priority, qualified: ev.Qualified(now), index: index}
+	if ev.Measured(now) {
+		r.latency = ev.Latency
+	}
+	return r
 }
 
 // Strategy orders channels in place.
@@ -96,14 +106,13 @@ type fastest struct{}
 
 func (fastest) Order(c []ranked, now time.Time, _ *rand.Rand) {
 	slices.SortStableFunc(c, func(a, b ranked) int {
-		qa, qb := a.ev.Qualified(now), b.ev.Qualified(now)
-		if qa != qb {
-			if qa {
+		if a.qualified != b.qualified {
+			if a.qualified {
 				return -1
 			}
 			return 1
 		}
-		if n := cmp.Compare(meanOrInf(a.ev, now), meanOrInf(b.ev, now)); n != 0 {
+		if n := cmp.Compare(meanOrInf(a), meanOrInf(b)); n != 0 {
 			return n
 		}
 		if n := strings.Compare(a.provider, b.provider); n != 0 {
@@ -113,9 +122,9 @@ func (fastest) Order(c []ranked, now time.Time, _ *rand.Rand) {
 	})
 }
 
-func meanOrInf(e Evidence, now time.Time) time.Duration {
-	if e.Measured(now) {
-		return e.Latency
+func meanOrInf(r ranked) time.Duration {
+	if r.latency > 0 {
+		return r.latency
 	}
 	return math.MaxInt64
 }
@@ -127,22 +136,22 @@ func meanOrInf(e Evidence, now time.Time) time.Duration {
 type latencyWeighted struct{ beta float64 }
 
 func (s latencyWeighted) Order(c []ranked, now time.Time, rng *rand.Rand) {
-	qualified := partition(c, func(r ranked) bool { return r.ev.Qualified(now) })
+	qualified := partition(c, func(r ranked) bool { return r.qualified })
 	s.race(c[:qualified], now, rng)
 	s.race(c[qualified:], now, rng)
 }
 
 func (s latencyWeighted) race(c []ranked, now time.Time, rng *rand.Rand) {
-	measured := partition(c, func(r ranked) bool { return r.ev.Measured(now) })
+	measured := partition(c, func(r ranked) bool { return r.latency > 0 })
 	m, rest := c[:measured], c[measured:]
 	if len(m) > 0 {
-		best := m[0].ev.Latency
+		best := m[0].latency
 		for _, r := range m[1:] {
-			best = min(best, r.ev.Latency)
+			best = min(best, r.latency)
 		}
 		keys := make([]float64, len(m))
 		for i, r := range m {
-			w := math.Pow(float64(best)/float64(r.ev.Latency), s.beta)
+			w := math.Pow(float64(best)/float64(r.latency), s.beta)
 			keys[i] = -math.Log(1-rng.Float64()) / w // 1-U is in (0, 1]
 		}
 		sortBy(m, keys)
