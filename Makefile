@@ -27,8 +27,8 @@ test: lint depcheck tools ## lint, check imports, run every test with the race d
 	LASSO_GETH=$(BIN)/geth $(GO) test -race -count=1 $(PKGS)
 
 .PHONY: tools
-tools: ## install test tools into bin/ (geth)
-	GO=$(GO) ./infra/tools.sh geth
+tools: ## install test tools: geth into bin/, redis-server from apt when missing
+	GO=$(GO) ./infra/tools.sh geth redis
 
 .PHONY: lint
 lint: ## gofmt and go vet

@@ -1,5 +1,5 @@
 module github.com/lasso-serverless/lasso
 
-go 1.26
+go 1.26.0
 
-require go.yaml.in/yaml/v3 v3.0.6 // indirect
+require go.yaml.in/yaml/v3 v3.0.6

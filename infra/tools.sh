@@ -4,7 +4,7 @@
 # reports another version, so a warm run costs a version check (~1 s).
 #
 #   infra/tools.sh          install every tool
-#   infra/tools.sh geth     install only geth
+#   infra/tools.sh geth     install only geth (also: redis)
 #
 # Idempotent; prints what it does. Needs only Go and the module proxy.
 set -euo pipefail
@@ -44,6 +44,25 @@ install_geth() {
   log "installed $("$bin/geth" version | sed -n 's/^Version: *//p' | head -n1) in $bin/geth ($((SECONDS - start)) s)"
 }
 
+# redis-server and redis-cli: Debian's package, for the shared-state tests
+# (a standalone server and a three-master cluster, started per test).
+install_redis() {
+  if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+    log "redis-server $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p') already installed"
+    return
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "tools: redis-server is missing and there is no apt-get: install Redis 7 by hand" >&2
+    exit 1
+  fi
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  log "redis-server missing: installing Debian's redis-server package"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  log "installed $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')"
+}
+
 main() {
   mkdir -p "$bin"
   # One install at a time: concurrent `make test` runs would otherwise each
@@ -57,13 +76,14 @@ main() {
   fi
   local tools=("$@")
   if [[ ${#tools[@]} -eq 0 ]]; then
-    tools=(geth)
+    tools=(geth redis)
   fi
   local t
   for t in "${tools[@]}"; do
     case "$t" in
       geth) install_geth ;;
-      *) echo "tools: unknown tool '$t' (known: geth)" >&2; exit 2 ;;
+      redis) install_redis ;;
+      *) echo "tools: unknown tool '$t' (known: geth, redis)" >&2; exit 2 ;;
     esac
   done
 }
