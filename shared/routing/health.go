@@ -17,18 +17,11 @@ const defaultRateLimited = 30 * time.Second
 // Admit implements proxy.Health: the breaker's word on one attempt. A
 // channel planned closed is admitted without asking the store again (the
 // plan read it moments ago); a half-open one must take the trial lease.
-// Storage trouble admits: a router that cannot read its breakers still
-// routes.
 func (r *Router) Admit(ctx context.Context, c *proxy.Call, cand proxy.Candidate) proxy.Admission {
 	if cand.Breaker == breaker.Closed.String() {
 		return proxy.Admit
 	}
-	d, _, err := r.opts.Breakers.Admit(ctx, breakerKey(cand), r.opts.Now())
-	if err != nil {
-		r.opts.Log.WarnContext(ctx, "breaker admission failed; admitting", "request_id", c.RequestID, "error", err.Error())
-		return proxy.Admit
-	}
-	switch d {
+	switch r.state.admit(ctx, channelOf(c, cand), r.opts.Now()) {
 	case breaker.Allow:
 		return proxy.Admit
 	case breaker.AllowTrial:
@@ -38,23 +31,26 @@ func (r *Router) Admit(ctx context.Context, c *proxy.Call, cand proxy.Candidate)
 }
 
 // Record implements proxy.Health: the attempt's outcome goes to the
-// breaker, the evidence and the rate-limit memory.
+// breaker, the evidence and the rate-limit memory, in one write each at
+// most. A success on a breaker the snapshot shows closed with no failures
+// changes nothing, so it is not written: on a shared store the common case
+// costs only the evidence write. (A failure another container recorded
+// since the snapshot is then reset by its own next success, not by ours.)
 func (r *Router) Record(ctx context.Context, c *proxy.Call, cand proxy.Candidate, o proxy.Outcome) {
 	now := r.opts.Now()
-	bo := breaker.Outcome{Success: o.Success, Category: breakerCategory(o), RetryAfter: o.RetryAfter}
-	if _, err := r.opts.Breakers.Record(ctx, breakerKey(cand), bo, now); err != nil {
-		r.opts.Log.WarnContext(ctx, "breaker record failed", "request_id", c.RequestID, "error", err.Error())
-	}
-	if !o.Neutral {
-		r.evidence.observe(channelKey(c, cand), o.Success, o.Latency, now)
-	}
+	ch := channelOf(c, cand)
+	obs := Observation{Evidence: !o.Neutral, Success: o.Success, Latency: o.Latency, Now: now}
 	if o.Category == string(classify.RateLimit) {
 		wait := o.RetryAfter
 		if wait <= 0 {
 			wait = defaultRateLimited
 		}
-		r.limited.mark(breakerKey(cand), now.Add(wait))
+		obs.LimitedUntil = now.Add(wait)
 	}
+	st, known := r.state.cached(ch)
+	skip := o.Success && known && st.Breaker == (breaker.State{})
+	bo := breaker.Outcome{Success: o.Success, Category: breakerCategory(o), RetryAfter: o.RetryAfter}
+	r.state.record(ctx, ch, bo, obs, skip)
 }
 
 // breakerCategory is the category a breaker counts an outcome under
@@ -93,8 +89,8 @@ func (l *rateLimits) mark(k breaker.Key, until time.Time) {
 	}
 }
 
-func (l *rateLimits) limited(k breaker.Key, now time.Time) bool {
+func (l *rateLimits) get(k breaker.Key) time.Time {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return now.Before(l.until[k])
+	return l.until[k]
 }

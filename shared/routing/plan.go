@@ -34,25 +34,25 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 	if r.opts.Heads != nil {
 		head = r.opts.Heads(c.Chain.ID)
 	}
-	cands = prefer(cands, func(x proxy.Candidate) bool { return supports(x.Provider, c.Request.Method) })
+	cands = prefer(cands, func(x entry) bool { return supports(x.Provider, c.Request.Method) })
 	all := len(cands)
 	// Reading the call's blocks costs a JSON decode: only when some
 	// candidate could be narrowed by it.
 	if needsQuery(cands) {
 		q := analyze(c.Request, head, c.Chain.Selection.ArchivalThreshold)
 		if q.archive {
-			cands = prefer(cands, func(x proxy.Candidate) bool { return x.Provider.Archival })
+			cands = prefer(cands, func(x entry) bool { return x.Provider.Archival })
 			all = len(cands)
 		}
-		cands = prefer(cands, func(x proxy.Candidate) bool { return withinLimits(x.Provider, q) })
+		cands = prefer(cands, func(x entry) bool { return withinLimits(x.Provider, q) })
 	}
 	plan.Skipped = all - len(cands)
 
 	rs := make([]ranked, len(cands))
 	tiers := make([]int, len(cands))
-	for i, cand := range cands {
-		tiers[i] = tier(cand.Breaker == breaker.HalfOpen.String(), r.limited.limited(breakerKey(cand), now))
-		rs[i] = newRanked(cand.Provider.ID, cand.Transport, cand.Provider.Priority, r.evidence.get(channelKey(c, cand)), now, i)
+	for i, x := range cands {
+		tiers[i] = tier(x.Breaker == breaker.HalfOpen.String(), now.Before(x.st.LimitedUntil))
+		rs[i] = newRanked(x.Provider.ID, x.Transport, x.Provider.Priority, x.st.Evidence, now, i)
 	}
 	strategy, ok := r.strategies[c.Strategy]
 	if !ok {
@@ -67,38 +67,40 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 
 	plan.Candidates = make([]proxy.Candidate, 0, min(len(rs), maxCandidates))
 	for _, x := range rs[:min(len(rs), maxCandidates)] {
-		plan.Candidates = append(plan.Candidates, cands[x.index])
+		plan.Candidates = append(plan.Candidates, cands[x.index].Candidate)
 	}
 	return plan
 }
 
-// closed reads every candidate's breaker in one Load and keeps those not
-// open, each marked with its phase. When none is left, plan says all were
-// open and when the first is due.
-func (r *Router) closed(ctx context.Context, c *proxy.Call, cands []proxy.Candidate, now time.Time, plan *proxy.Plan) []proxy.Candidate {
+// entry is a candidate with the state read for it.
+type entry struct {
+	proxy.Candidate
+	st ChannelState
+}
+
+// closed reads every candidate's state in one load and keeps those whose
+// breaker is not open, each marked with its phase. When none is left, plan
+// says all were open and when the first is due.
+func (r *Router) closed(ctx context.Context, c *proxy.Call, cands []proxy.Candidate, now time.Time, plan *proxy.Plan) []entry {
 	if len(cands) == 0 {
 		return nil
 	}
-	keys := make([]breaker.Key, len(cands))
+	chans := make([]Channel, len(cands))
 	for i, cand := range cands {
-		keys[i] = breakerKey(cand)
+		chans[i] = channelOf(c, cand)
 	}
-	states, err := r.opts.Breakers.Load(ctx, keys)
-	if err != nil {
-		r.opts.Log.WarnContext(ctx, "breaker states unavailable; treating channels as closed", "request_id", c.RequestID, "error", err.Error())
-		states = make([]breaker.State, len(cands))
-	}
-	out := cands[:0]
+	states := r.state.load(ctx, chans)
+	out := make([]entry, 0, len(cands))
 	for i, cand := range cands {
-		phase := r.opts.Breaker.PhaseAt(states[i], now) // an open breaker past its deadline reads half-open
+		phase := r.opts.Breaker.PhaseAt(states[i].Breaker, now) // an open breaker past its deadline reads half-open
 		if phase == breaker.Open {
-			if wait := r.opts.Breaker.RetryIn(states[i], now); plan.RetryIn == 0 || wait < plan.RetryIn {
+			if wait := r.opts.Breaker.RetryIn(states[i].Breaker, now); plan.RetryIn == 0 || wait < plan.RetryIn {
 				plan.RetryIn = wait
 			}
 			continue
 		}
 		cand.Breaker = phase.String()
-		out = append(out, cand)
+		out = append(out, entry{Candidate: cand, st: states[i]})
 	}
 	plan.AllOpen = len(out) == 0
 	return out
@@ -132,7 +134,7 @@ func channels(providers []*profile.Provider, transport string) []proxy.Candidate
 
 // needsQuery reports whether a candidate is not archival or has parameter
 // limits, the only things the call's block parameters decide.
-func needsQuery(cands []proxy.Candidate) bool {
+func needsQuery(cands []entry) bool {
 	for _, x := range cands {
 		caps := &x.Provider.Capabilities
 		if !x.Provider.Archival || caps.MaxBlockRange >= 0 || caps.MaxBlockAge >= 0 {
@@ -145,7 +147,7 @@ func needsQuery(cands []proxy.Candidate) bool {
 // prefer keeps the candidates for which ok holds, or all of them when none
 // does: a capability or limit we cannot satisfy is better tried than
 // refused (Lasso's fail-open rule).
-func prefer(ps []proxy.Candidate, ok func(proxy.Candidate) bool) []proxy.Candidate {
+func prefer[T any](ps []T, ok func(T) bool) []T {
 	n := 0
 	for _, p := range ps {
 		if ok(p) {
@@ -155,7 +157,7 @@ func prefer(ps []proxy.Candidate, ok func(proxy.Candidate) bool) []proxy.Candida
 	if n == 0 || n == len(ps) {
 		return ps // nobody or everybody: no copy
 	}
-	out := make([]proxy.Candidate, 0, n)
+	out := make([]T, 0, n)
 	for _, p := range ps {
 		if ok(p) {
 			out = append(out, p)

@@ -14,10 +14,18 @@ import (
 type Options struct {
 	Seed uint64 // 0 seeds from the clock; tests fix it
 	Beta float64
-	// Breakers stores breaker state (default: in memory). Every candidate's
-	// state is read in one Load; only a half-open trial needs an Admit.
+	// Breakers and State store breaker state and the rest of channel state
+	// (default: both in memory). A plan reads every candidate in one
+	// State.Load; only a half-open trial needs a Breakers.Admit.
 	Breakers breaker.Store
-	Breaker  breaker.Config
+	State    Store
+	// Snapshot is how long a container trusts what it read from a shared
+	// State (the design's 1 s); 0 reads every time (in-process stores).
+	Snapshot time.Duration
+	// SharedRetry is how long a failing shared store is left alone before it
+	// is tried again (default 1 s); meanwhile state is container-local.
+	SharedRetry time.Duration
+	Breaker     breaker.Config
 	// Heads returns a chain's consensus height (0 when unknown). Until
 	// health probes feed it, heads are unknown.
 	Heads func(chainID int64) uint64
@@ -30,8 +38,7 @@ type Options struct {
 type Router struct {
 	opts       Options
 	strategies map[string]Strategy
-	evidence   *memoryEvidence
-	limited    *rateLimits
+	state      *state
 
 	mu  sync.Mutex // guards rng: one seeded generator keeps a seed repeatable
 	rng *rand.Rand
@@ -59,18 +66,38 @@ func New(opts Options) *Router {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	if opts.SharedRetry <= 0 {
+		opts.SharedRetry = time.Second
+	}
 	r := &Router{
 		opts:       opts,
 		strategies: map[string]Strategy{LatencyWeighted: latencyWeighted{beta: opts.Beta}},
-		evidence:   newMemoryEvidence(),
-		limited:    newRateLimits(),
 		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed>>1|1)),
 	}
 	for name, s := range strategies {
 		r.strategies[name] = s
 	}
-	if r.opts.Breakers == nil {
-		r.opts.Breakers = breaker.NewMemory(opts.Breaker, r.jitter)
+	localBreakers := breaker.NewMemory(opts.Breaker, r.jitter)
+	r.state = &state{
+		localBreakers:  localBreakers,
+		local:          NewMemoryStore(localBreakers),
+		sharedBreakers: opts.Breakers,
+		shared:         opts.State,
+		ttl:            opts.Snapshot,
+		retry:          opts.SharedRetry,
+		now:            opts.Now,
+		snap:           map[Channel]snapped{},
+		onDown: func(err error) {
+			opts.Log.Warn("shared routing state unavailable; using container-local state", "error", err.Error(), "shared_state_down", 1)
+		},
+	}
+	switch {
+	case opts.Breakers == nil && opts.State == nil: // the embedded default
+		r.state.sharedBreakers, r.state.shared = localBreakers, r.state.local
+	case opts.State == nil:
+		r.state.shared = NewMemoryStore(opts.Breakers)
+	case opts.Breakers == nil:
+		r.state.sharedBreakers = localBreakers
 	}
 	return r
 }
@@ -90,6 +117,9 @@ func breakerKey(c proxy.Candidate) breaker.Key {
 	return breaker.Key{Instance: c.Provider.InstanceID, Transport: c.Transport}
 }
 
-func channelKey(c *proxy.Call, cand proxy.Candidate) ChannelKey {
-	return ChannelKey{Profile: c.Profile.Slug, Chain: c.Chain.Key, Provider: cand.Provider.ID, Transport: cand.Transport}
+func channelOf(c *proxy.Call, cand proxy.Candidate) Channel {
+	return Channel{
+		Breaker:  breakerKey(cand),
+		Evidence: ChannelKey{Profile: c.Profile.Slug, Chain: c.Chain.Key, Provider: cand.Provider.ID, Transport: cand.Transport},
+	}
 }
