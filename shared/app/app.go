@@ -11,9 +11,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lasso-serverless/lasso/shared/breaker"
 	"github.com/lasso-serverless/lasso/shared/httpapi"
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
+	"github.com/lasso-serverless/lasso/shared/ratelimit"
+	"github.com/lasso-serverless/lasso/shared/redisstore"
 	"github.com/lasso-serverless/lasso/shared/routing"
 	"github.com/lasso-serverless/lasso/shared/rpcclient"
 	"github.com/lasso-serverless/lasso/shared/telemetry"
@@ -25,6 +30,7 @@ type App struct {
 	log     *slog.Logger
 	handler *httpapi.Handler
 	client  *rpcclient.Client
+	redis   redis.UniversalClient // nil without REDIS_URL
 }
 
 // Options are the parts a caller may supply; zero values mean the real ones.
@@ -37,6 +43,13 @@ type Options struct {
 	Clock func() time.Time
 	// Seed fixes the router's random choices (0: from the clock).
 	Seed uint64
+	// Redis is the shared-state client to use instead of one built from
+	// REDIS_URL (tests attach hooks to it).
+	Redis redis.UniversalClient
+	// Limiter keeps client rate limits (default a ratelimit.Memory on
+	// Clock: per container). The Redis-backed redisstore.ClientLimiter goes
+	// here when the process has Redis.
+	Limiter ratelimit.Limiter
 }
 
 // New loads the profiles and builds the router. A broken profile set is an
@@ -59,13 +72,42 @@ func New(cfg Config, opts Options) (*App, error) {
 		a.client = rpcclient.New(rpcclient.Options{})
 		transport = a.client
 	}
+	routerOpts := routing.Options{Log: log, Now: opts.Clock, Seed: opts.Seed}
+	limiter := opts.Limiter
+	if rdb := opts.Redis; rdb != nil || cfg.RedisURL != "" {
+		if rdb == nil {
+			if rdb, err = redisstore.NewClient(cfg.RedisURL, cfg.RedisCluster); err != nil {
+				return nil, err
+			}
+			a.redis = rdb // ours to close
+		}
+		// The router's own jitter is not reachable from here; recovery
+		// times are spread with the breaker package's default.
+		breakers := redisstore.NewBreakers(rdb, breaker.DefaultConfig(), breaker.RandomJitter)
+		routerOpts.Breakers = breakers
+		routerOpts.State = redisstore.NewState(rdb, breakers)
+		routerOpts.Snapshot = time.Second // the design's per-container snapshot
+		if limiter == nil {
+			limiter = redisstore.NewClientLimiter(rdb)
+		}
+		log.Info("shared state in Redis", "redis", redisstore.RedactURL(cfg.RedisURL), "cluster", cfg.RedisCluster)
+	}
+	if limiter == nil {
+		clock := opts.Clock
+		if clock == nil {
+			clock = time.Now
+		}
+		limiter = ratelimit.NewMemory(clock)
+	}
 	a.handler = httpapi.New(httpapi.Options{
 		Config:          func() *profile.Config { return profiles },
-		Pipeline:        pipeline(log, routing.New(routing.Options{Log: log, Now: opts.Clock, Seed: opts.Seed}), transport),
+		Pipeline:        pipeline(log, routing.New(routerOpts), transport),
 		Log:             log,
 		NodeID:          cfg.NodeID,
 		DefaultStrategy: cfg.DefaultStrategy,
 		Version:         Version,
+		Limiter:         limiter,
+		TrustedProxies:  cfg.TrustedProxies,
 	})
 	return a, nil
 }
@@ -120,6 +162,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(sctx)
 	if a.client != nil {
 		a.client.Close()
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
 	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		return serr

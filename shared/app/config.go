@@ -22,6 +22,17 @@ type Config struct {
 	// strategy: load_balanced as in Lasso, or priority, fastest,
 	// latency_weighted (Lasso's provider_selection_strategy).
 	DefaultStrategy string
+	// TrustedProxies (LASSO_TRUSTED_PROXIES, default 0) is how many proxies
+	// in front of the router append to X-Forwarded-For; client rate limits
+	// key on the address they saw. At 0 the header is ignored.
+	TrustedProxies int
+	// RedisURL (REDIS_URL: redis:// or rediss:// for TLS) shares breakers,
+	// evidence, rate limits and client limits between processes (every
+	// Lambda container); empty keeps them in this process. RedisCluster
+	// (LASSO_REDIS_CLUSTER=true) speaks cluster mode, as ElastiCache
+	// Serverless needs. The URL may hold a password: never log it.
+	RedisURL     string
+	RedisCluster bool
 	// Server timeouts. Write must outlast the slowest method timeout
 	// (debug_traceBlock, 45 s) or long calls would be cut off mid-answer.
 	ReadTimeout     time.Duration
@@ -51,6 +62,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg.Port = port
 	if cfg.LogLevel, err = telemetry.ParseLevel(getenv("LOG_LEVEL")); err != nil {
 		return cfg, err
+	}
+	if cfg.TrustedProxies, err = strconv.Atoi(or(getenv("LASSO_TRUSTED_PROXIES"), "0")); err != nil || cfg.TrustedProxies < 0 {
+		return cfg, fmt.Errorf("LASSO_TRUSTED_PROXIES %q: want a whole number of proxies, 0 or more", getenv("LASSO_TRUSTED_PROXIES"))
+	}
+	cfg.RedisURL = getenv("REDIS_URL")
+	switch v := getenv("LASSO_REDIS_CLUSTER"); v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.RedisCluster = true
+	default:
+		return cfg, fmt.Errorf("LASSO_REDIS_CLUSTER %q: want true or false", v)
 	}
 	var known bool
 	if cfg.DefaultStrategy, known = routing.ParseToken(or(getenv("LASSO_DEFAULT_STRATEGY"), routing.Default)); !known {

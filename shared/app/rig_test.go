@@ -60,7 +60,10 @@ func newRigWith(t testing.TB, o rigOptions, providers ...testProvider) *rig {
 	env := o.env
 	r := &rig{t: t, logs: &syncBuffer{}, provider: map[string]*providertest.Provider{}}
 	var yml strings.Builder
-	yml.WriteString("---\nname: Test\nslug: public\n---\nchains:\n  ethereum:\n    chain_id: 1\n    url_aliases: [eth]\n    providers:\n")
+	// Client limits high enough never to bite: the rig is about routing
+	// (ratelimit_test.go tests the limits), and benchmarks send one client's
+	// calls as fast as they go.
+	yml.WriteString("---\nname: Test\nslug: public\nrps_limit: 1000000000\nburst_limit: 1000000000\n---\nchains:\n  ethereum:\n    chain_id: 1\n    url_aliases: [eth]\n    providers:\n")
 	urls := make([]string, len(providers))
 	for i, p := range providers {
 		urls[i] = p.url

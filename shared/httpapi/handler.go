@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
+	"github.com/lasso-serverless/lasso/shared/ratelimit"
 	"github.com/lasso-serverless/lasso/shared/routing"
 )
 
@@ -30,6 +32,17 @@ type Options struct {
 	MaxBatch         int   // default 50
 	BatchConcurrency int   // default 4
 	InflightBytes    int64 // default 128 MiB across all requests
+
+	// Limiter enforces each profile's rps_limit and burst_limit per client
+	// (see clientlimit.go); nil means no client rate limits.
+	Limiter ratelimit.Limiter
+	// LimiterTimeout bounds one limiter call (default 100 ms); past it the
+	// limiter has failed, and the profile's rate_limit_fail_closed decides.
+	LimiterTimeout time.Duration
+	// TrustedProxies is how many proxies in front of the router append to
+	// X-Forwarded-For (default 0: the header is ignored and the peer
+	// address is the client's).
+	TrustedProxies int
 }
 
 // Handler serves the router's HTTP API.
@@ -37,6 +50,8 @@ type Handler struct {
 	opts    Options
 	started time.Time
 	budget  *byteBudget
+	// limiterErrors counts failed limiter calls, for the log.
+	limiterErrors atomic.Int64
 }
 
 // New returns a Handler.
@@ -59,6 +74,9 @@ func New(opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.LimiterTimeout <= 0 {
+		opts.LimiterTimeout = 100 * time.Millisecond
+	}
 	if opts.DefaultStrategy == "" {
 		opts.DefaultStrategy = routing.Default
 	}
@@ -69,8 +87,8 @@ func New(opts Options) *Handler {
 var corsHeaders = http.Header{
 	"Access-Control-Allow-Origin":   {"*"},
 	"Access-Control-Allow-Methods":  {"GET, POST, OPTIONS"},
-	"Access-Control-Allow-Headers":  {"Content-Type, Authorization, X-Requested-With, X-Lasso-Provider, X-Lasso-Transport, X-Lasso-Include-Meta, X-Request-Id"},
-	"Access-Control-Expose-Headers": {"X-Request-Id, X-Lasso-Request-Id, X-Lasso-Meta"},
+	"Access-Control-Allow-Headers":  {"Content-Type, Authorization, X-Api-Key, X-Requested-With, X-Lasso-Provider, X-Lasso-Transport, X-Lasso-Include-Meta, X-Request-Id"},
+	"Access-Control-Expose-Headers": {"X-Request-Id, X-Lasso-Request-Id, X-Lasso-Meta, Retry-After"},
 }
 
 var preflightMaxAge = []string{"86400"}

@@ -16,8 +16,8 @@ func wantCORS(t *testing.T, what string, h http.Header) {
 	want := map[string]string{
 		"Access-Control-Allow-Origin":   "*",
 		"Access-Control-Allow-Methods":  "GET, POST, OPTIONS",
-		"Access-Control-Allow-Headers":  "Content-Type, Authorization, X-Requested-With, X-Lasso-Provider, X-Lasso-Transport, X-Lasso-Include-Meta, X-Request-Id",
-		"Access-Control-Expose-Headers": "X-Request-Id, X-Lasso-Request-Id, X-Lasso-Meta",
+		"Access-Control-Allow-Headers":  "Content-Type, Authorization, X-Api-Key, X-Requested-With, X-Lasso-Provider, X-Lasso-Transport, X-Lasso-Include-Meta, X-Request-Id",
+		"Access-Control-Expose-Headers": "X-Request-Id, X-Lasso-Request-Id, X-Lasso-Meta, Retry-After",
 	}
 	for k, v := range want {
 		if got := h.Get(k); got != v {

@@ -45,6 +45,9 @@ func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, reqID string) {
 		h.logFailure(r.Context(), reqID, r, status, e, err, start)
 		return
 	}
+	if !h.limit(w, r, reqID, t.profile, items, batch, start) {
+		return
+	}
 
 	calls := make([]*proxy.Call, 0, len(items))
 	for _, it := range items {

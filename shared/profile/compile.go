@@ -42,6 +42,8 @@ func (c *compiler) profile(path string, m frontmatter, b *body) *Profile {
 		Unlisted: m.Unlisted != nil && *m.Unlisted,
 		byName:   map[string]*Chain{},
 		byID:     map[int64]*Chain{},
+
+		RateLimitFailClosed: m.RateLimitFailClosed != nil && *m.RateLimitFailClosed,
 	}
 	p.slugLine = c.lines["slug"]
 	want := strings.TrimSuffix(baseName(path), ".yml")

@@ -49,6 +49,10 @@ type Profile struct {
 	Unlisted   bool
 	Chains     []*Chain // in file order
 
+	// RateLimitFailClosed refuses calls (429) when the client rate limiter
+	// cannot decide, as when Redis is down; by default they go through.
+	RateLimitFailClosed bool
+
 	byName   map[string]*Chain // chain keys and aliases
 	byID     map[int64]*Chain
 	slugLine int

@@ -21,6 +21,9 @@ type frontmatter struct {
 	DefaultBurstLimit *int   `yaml:"default_burst_limit"`
 	Unlisted          *bool  `yaml:"unlisted"`
 	Type              string `yaml:"type"` // accepted and ignored, as in Lasso
+	// RateLimitFailClosed is ours: refuse clients while the limiter's store
+	// cannot answer, instead of letting them through.
+	RateLimitFailClosed *bool `yaml:"rate_limit_fail_closed"`
 }
 
 type body struct {

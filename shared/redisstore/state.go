@@ -21,6 +21,7 @@ import (
 type State struct {
 	rdb      redis.UniversalClient
 	breakers breaker.Store
+	queued   *Breakers // breakers, when they live in the same Redis
 	ttl      time.Duration
 }
 
@@ -31,7 +32,11 @@ const stateTTL = 24 * time.Hour
 
 // NewState returns a State on rdb.
 func NewState(rdb redis.UniversalClient, breakers breaker.Store) *State {
-	return &State{rdb: rdb, breakers: breakers, ttl: stateTTL}
+	s := &State{rdb: rdb, breakers: breakers, ttl: stateTTL}
+	if b, ok := breakers.(*Breakers); ok {
+		s.queued = b // their reads join ours: one round trip per plan
+	}
+	return s
 }
 
 func evidenceKey(k routing.ChannelKey) string {
@@ -42,18 +47,24 @@ func limitKey(k breaker.Key) string {
 	return "{u:" + k.Instance + "}:rl:" + k.Transport
 }
 
-// Load implements routing.Store: breaker states, then every channel's
-// evidence and rate limit in one pipeline.
+// Load implements routing.Store: every channel's breaker, evidence and rate
+// limit in one pipeline (breakers kept elsewhere are read first).
 func (s *State) Load(ctx context.Context, chans []routing.Channel) ([]routing.ChannelState, error) {
 	keys := make([]breaker.Key, len(chans))
 	for i, ch := range chans {
 		keys[i] = ch.Breaker
 	}
-	bs, err := s.breakers.Load(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
 	pipe := s.rdb.Pipeline()
+	var breakers func() ([]breaker.State, error)
+	if s.queued != nil {
+		breakers = s.queued.QueueLoad(ctx, pipe, keys)
+	} else {
+		bs, err := s.breakers.Load(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		breakers = func() ([]breaker.State, error) { return bs, nil }
+	}
 	evs := make([]*redis.MapStringStringCmd, len(chans))
 	lims := make([]*redis.StringCmd, len(chans))
 	for i, ch := range chans {
@@ -61,6 +72,10 @@ func (s *State) Load(ctx context.Context, chans []routing.Channel) ([]routing.Ch
 		lims[i] = pipe.Get(ctx, limitKey(ch.Breaker))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	bs, err := breakers()
+	if err != nil {
 		return nil, err
 	}
 	out := make([]routing.ChannelState, len(chans))

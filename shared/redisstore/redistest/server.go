@@ -188,7 +188,13 @@ func StartCluster(t testing.TB) *Cluster {
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if info, err := c.Nodes[0].clusterState(); err == nil && info == "ok" {
+		ready := true
+		for _, n := range c.Nodes { // every node must agree, not just the first
+			if info, err := n.clusterState(); err != nil || info != "ok" {
+				ready = false
+			}
+		}
+		if ready {
 			return c
 		}
 		time.Sleep(50 * time.Millisecond)
