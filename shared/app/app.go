@@ -75,6 +75,7 @@ func New(cfg Config, opts Options) (*App, error) {
 	routerOpts := routing.Options{Log: log, Now: opts.Clock, Seed: opts.Seed}
 	limiter := opts.Limiter
 	if rdb := opts.Redis; rdb != nil || cfg.RedisURL != "" {
+		redisstore.SetLogger(log)
 		if rdb == nil {
 			if rdb, err = redisstore.NewClient(cfg.RedisURL, cfg.RedisCluster); err != nil {
 				return nil, err

@@ -276,3 +276,39 @@ func TestRedisRoundTripsPerCall(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInProcessStore is the in-process path (handler, routing,
+// forwarding to a loopback provider) with state in memory and in Redis on
+// loopback: the difference is what sharing state costs a call.
+func BenchmarkInProcessStore(b *testing.B) {
+	p := providertest.New(b, ok(`"0x1"`))
+	dir := b.TempDir()
+	yml := "---\nname: P\nslug: public\nrps_limit: 1000000000\nburst_limit: 1000000000\n---\nchains:\n  ethereum:\n    chain_id: 1\n    providers:\n" +
+		"      - id: a\n        url: " + p.URL() + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "public.yml"), []byte(yml), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	srv := redistest.Start(b)
+	for _, store := range []string{"memory", "redis"} {
+		b.Run(store, func(b *testing.B) {
+			cfg, _ := app.ConfigFromEnv(func(string) string { return "" })
+			cfg.ProfilesDir = dir
+			if store == "redis" {
+				cfg.RedisURL = "redis://" + srv.Addr
+			}
+			a, err := app.New(cfg, app.Options{LogOutput: io.Discard})
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := &fleet{a: a.Handler()}
+			f.call(f.a)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if code := f.call(f.a); code != 200 {
+					b.Fatalf("status %d", code)
+				}
+			}
+		})
+	}
+}

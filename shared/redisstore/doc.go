@@ -15,7 +15,8 @@
 //
 // Time comes from the caller, never from the Redis server's clock, so that
 // states written by different containers compare and tests drive time with
-// explicit instants. Redis trouble surfaces as errors, promptly (NewClient's
+// explicit instants. The one exception is ClientLimiter: redis_rate's GCRA
+// reads the server's TIME, which is exactly one clock for the whole fleet. Redis trouble surfaces as errors, promptly (NewClient's
 // timeouts are those of a hot path); what a caller does then (route on with
 // its own container's state) is the caller's business, and never a 5xx.
 //
