@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lasso-serverless/lasso/shared/awsconfig"
 	"github.com/lasso-serverless/lasso/shared/breaker"
 	"github.com/lasso-serverless/lasso/shared/httpapi"
 	"github.com/lasso-serverless/lasso/shared/profile"
@@ -31,6 +32,19 @@ type App struct {
 	handler *httpapi.Handler
 	client  *rpcclient.Client
 	redis   redis.UniversalClient // nil without REDIS_URL
+	src     *awsconfig.Source
+}
+
+// coldStartBudget bounds loading the configuration (SSM, Secrets Manager)
+// at start: a Lambda init phase has 10 s in all.
+const coldStartBudget = 8 * time.Second
+
+// BeginInvocation refreshes the configuration beside a request when it is
+// older than its TTL (at most once per TTL, one refresh at a time). The
+// returned end waits for that refresh: a Lambda invocation calls it before
+// returning, since nothing may outlive it; the local server need not.
+func (a *App) BeginInvocation(ctx context.Context) (end func()) {
+	return a.src.MaybeRefresh(ctx)
 }
 
 // Options are the parts a caller may supply; zero values mean the real ones.
@@ -38,7 +52,8 @@ type Options struct {
 	LogOutput io.Writer       // default os.Stdout
 	Lookup    profile.Lookup  // default os.LookupEnv
 	Transport proxy.Transport // default a pooled HTTP client
-	// Clock drives breakers, evidence and rate limits (default time.Now);
+	// Clock drives breakers, evidence, rate limits and the configuration's
+	// age (default time.Now);
 	// tests move it instead of sleeping. Deadlines stay on real time.
 	Clock func() time.Time
 	// Seed fixes the router's random choices (0: from the clock).
@@ -61,12 +76,20 @@ func New(cfg Config, opts Options) (*App, error) {
 	if opts.Lookup == nil {
 		opts.Lookup = os.LookupEnv
 	}
-	profiles, err := profile.LoadDir(cfg.ProfilesDir, opts.Lookup)
+	// The scrubber exists before any secret is loaded: every configuration
+	// hands it its secrets before it is published.
+	scrub := telemetry.NewScrubber(nil)
+	log := telemetry.NewLogger(opts.LogOutput, cfg.LogLevel, scrub)
+	ctx, cancel := context.WithTimeout(context.Background(), coldStartBudget)
+	defer cancel()
+	src, err := awsconfig.NewSource(ctx, awsconfig.SourceOptions{
+		SSMPath: cfg.ProfilesSSMPath, SecretsID: cfg.SecretsID, ProfilesDir: cfg.ProfilesDir,
+		TTL: cfg.ConfigTTL, Env: opts.Lookup, Log: log, Scrub: scrub.Set, Now: opts.Clock,
+	})
 	if err != nil {
 		return nil, err
 	}
-	log := telemetry.NewLogger(opts.LogOutput, cfg.LogLevel, telemetry.NewScrubber(profiles.Secrets()))
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, src: src}
 	transport := opts.Transport
 	if transport == nil {
 		a.client = rpcclient.New(rpcclient.Options{})
@@ -101,7 +124,7 @@ func New(cfg Config, opts Options) (*App, error) {
 		limiter = ratelimit.NewMemory(clock)
 	}
 	a.handler = httpapi.New(httpapi.Options{
-		Config:          func() *profile.Config { return profiles },
+		Config:          src.Current,
 		Pipeline:        pipeline(log, routing.New(routerOpts), transport),
 		Log:             log,
 		NodeID:          cfg.NodeID,
@@ -150,6 +173,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "node_id", a.cfg.NodeID, "version", Version)
+	// A long-running process reloads its profiles on the TTL, keeping the
+	// last good configuration when a reload fails.
+	if a.cfg.ConfigTTL > 0 {
+		go func() {
+			t := time.NewTicker(a.cfg.ConfigTTL)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					_ = a.src.Refresh(ctx)
+				}
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -173,15 +212,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Check validates the profiles without serving: it prints every problem and
-// returns false, or a summary and true.
+// Check validates the profiles without serving, from wherever the
+// configuration says they are (the directory, or SSM with secrets): it
+// prints every problem and returns false, or a summary and true.
 func Check(cfg Config, lookup profile.Lookup, out io.Writer) bool {
-	profiles, err := profile.LoadDir(cfg.ProfilesDir, lookup)
+	ctx, cancel := context.WithTimeout(context.Background(), coldStartBudget)
+	defer cancel()
+	src, err := awsconfig.NewSource(ctx, awsconfig.SourceOptions{
+		SSMPath: cfg.ProfilesSSMPath, SecretsID: cfg.SecretsID, ProfilesDir: cfg.ProfilesDir, TTL: -1, Env: lookup,
+	})
 	if err != nil {
 		fmt.Fprintln(out, err)
 		return false
 	}
-	for _, p := range profiles.Profiles() {
+	for _, p := range src.Current().Profiles() {
 		providers := 0
 		for _, c := range p.Chains {
 			providers += len(c.Providers)

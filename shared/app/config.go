@@ -33,6 +33,15 @@ type Config struct {
 	// Serverless needs. The URL may hold a password: never log it.
 	RedisURL     string
 	RedisCluster bool
+	// Configuration sources on AWS: profiles from an SSM Parameter Store
+	// path (LASSO_PROFILES_SSM_PATH, one parameter per profile) instead of
+	// ProfilesDir, ${VAR} values from a Secrets Manager secret holding a
+	// JSON object (LASSO_SECRETS_ID; the environment wins), reloaded after
+	// ConfigTTL (LASSO_CONFIG_TTL, default 60s; a failed reload keeps the
+	// last good configuration).
+	ProfilesSSMPath string
+	SecretsID       string
+	ConfigTTL       time.Duration
 	// Server timeouts. Write must outlast the slowest method timeout
 	// (debug_traceBlock, 45 s) or long calls would be cut off mid-answer.
 	ReadTimeout     time.Duration
@@ -65,6 +74,19 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if cfg.TrustedProxies, err = strconv.Atoi(or(getenv("LASSO_TRUSTED_PROXIES"), "0")); err != nil || cfg.TrustedProxies < 0 {
 		return cfg, fmt.Errorf("LASSO_TRUSTED_PROXIES %q: want a whole number of proxies, 0 or more", getenv("LASSO_TRUSTED_PROXIES"))
+	}
+	cfg.ProfilesSSMPath = getenv("LASSO_PROFILES_SSM_PATH")
+	cfg.SecretsID = getenv("LASSO_SECRETS_ID")
+	cfg.ConfigTTL = time.Minute
+	if v := getenv("LASSO_CONFIG_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if secs, serr := strconv.Atoi(v); serr == nil {
+			d, err = time.Duration(secs)*time.Second, nil // a bare number is seconds
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("LASSO_CONFIG_TTL %q: want a duration such as 60s", v)
+		}
+		cfg.ConfigTTL = d
 	}
 	cfg.RedisURL = getenv("REDIS_URL")
 	switch v := getenv("LASSO_REDIS_CLUSTER"); v {
