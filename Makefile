@@ -24,11 +24,11 @@ check: ## validate the profiles (every problem, with file and YAML path)
 
 .PHONY: test
 test: lint depcheck tools ## lint, check imports, run every test with the race detector
-	LASSO_GETH=$(BIN)/geth $(GO) test -race -count=1 $(PKGS)
+	LASSO_GETH=$(BIN)/geth LASSO_RIE=$(BIN)/aws-lambda-rie $(GO) test -race -count=1 $(PKGS)
 
 .PHONY: tools
-tools: ## install test tools: geth into bin/, redis-server from apt when missing
-	GO=$(GO) ./infra/tools.sh geth redis
+tools: ## install test tools: geth and the Lambda emulator into bin/, redis-server from apt when missing
+	GO=$(GO) ./infra/tools.sh geth redis rie
 
 .PHONY: lint
 lint: ## gofmt and go vet
@@ -40,9 +40,28 @@ lint: ## gofmt and go vet
 depcheck: ## enforce the import direction functions -> app -> adapters -> core
 	$(GO) run ./infra/depcheck
 
+# Lambda functions: every functions/<name> with a main.go but local, built
+# for provided.al2023 on arm64 as a stripped, static `bootstrap`.
+FUNCTIONS    := $(filter-out local,$(notdir $(patsubst %/main.go,%,$(wildcard functions/*/main.go))))
+LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
+
 .PHONY: build
-build: ## build the local server into bin/
+build: ## build the local server into bin/ and each Lambda function into bin/<function>/bootstrap (linux/arm64)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN)/lasso ./functions/local
+	@set -e; for f in $(FUNCTIONS); do \
+	  echo '$(LAMBDA_BUILD)' -o $(BIN)/$$f/bootstrap ./functions/$$f; \
+	  $(LAMBDA_BUILD) -o $(BIN)/$$f/bootstrap ./functions/$$f; \
+	done
+
+# SAM's makefile builder (Metadata: BuildMethod: makefile) runs
+# `make build-<LogicalId>` with ARTIFACTS_DIR set; the shipped profiles go
+# beside the bootstrap, where LASSO_PROFILES_DIR's default (./profiles) finds them.
+.PHONY: build-RpcHttpFunction
+build-RpcHttpFunction: ## SAM: the rpc-http bootstrap and profiles into $(ARTIFACTS_DIR)
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 2; }
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/rpc-http
+	mkdir -p $(ARTIFACTS_DIR)/profiles
+	cp profiles/*.yml $(ARTIFACTS_DIR)/profiles/
 
 .PHONY: bench
 bench: ## run the benchmarks

@@ -4,12 +4,15 @@
 # reports another version, so a warm run costs a version check (~1 s).
 #
 #   infra/tools.sh          install every tool
-#   infra/tools.sh geth     install only geth (also: redis)
+#   infra/tools.sh geth     install only geth (also: redis, rie)
 #
 # Idempotent; prints what it does. Needs only Go and the module proxy.
 set -euo pipefail
 
 GETH_VERSION=1.17.10
+# The Lambda Runtime Interface Emulator has no releases on the module proxy,
+# only pseudo-versions of its main branch.
+RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$repo/bin"
@@ -44,6 +47,31 @@ install_geth() {
   log "installed $("$bin/geth" version | sed -n 's/^Version: *//p' | head -n1) in $bin/geth ($((SECONDS - start)) s)"
 }
 
+# aws-lambda-rie: the Lambda Runtime Interface Emulator; the functions'
+# tests run their real bootstrap binaries under it. It has no version flag
+# (any argument starts it), so the version is read from the binary's build
+# information.
+install_rie() {
+  local want="$RIE_VERSION" have=""
+  if [[ -x "$bin/aws-lambda-rie" ]]; then
+    have="$("$GO" version -m "$bin/aws-lambda-rie" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' || true)"
+  fi
+  if [[ "$have" == "$want" ]]; then
+    log "aws-lambda-rie $want already in $bin/aws-lambda-rie"
+    return
+  fi
+  if [[ -n "$have" ]]; then
+    log "aws-lambda-rie in $bin reports ${have}, want $want: reinstalling"
+  elif [[ -e "$bin/aws-lambda-rie" ]]; then
+    log "aws-lambda-rie in $bin has no version: reinstalling"
+  else
+    log "aws-lambda-rie missing from $bin: installing $want"
+  fi
+  local start=$SECONDS
+  (cd "$repo" && GOBIN="$bin" "$GO" install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$want")
+  log "installed aws-lambda-rie $want in $bin/aws-lambda-rie ($((SECONDS - start)) s)"
+}
+
 # redis-server and redis-cli: Debian's package, for the shared-state tests
 # (a standalone server and a three-master cluster, started per test).
 install_redis() {
@@ -76,14 +104,15 @@ main() {
   fi
   local tools=("$@")
   if [[ ${#tools[@]} -eq 0 ]]; then
-    tools=(geth redis)
+    tools=(geth redis rie)
   fi
   local t
   for t in "${tools[@]}"; do
     case "$t" in
       geth) install_geth ;;
       redis) install_redis ;;
-      *) echo "tools: unknown tool '$t' (known: geth, redis)" >&2; exit 2 ;;
+      rie) install_rie ;;
+      *) echo "tools: unknown tool '$t' (known: geth, redis, rie)" >&2; exit 2 ;;
     esac
   done
 }

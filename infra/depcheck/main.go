@@ -31,6 +31,7 @@ var layers = map[string]string{
 	"shared/wsserver":     "adapter",
 	"shared/awsconfig":    "adapter",
 	"shared/telemetry":    "adapter",
+	"shared/lambdahttp":   "app", // Lambda entry glue: functions import it beside app
 	"shared/app":          "app",
 }
 
