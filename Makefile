@@ -66,3 +66,26 @@ build-RpcHttpFunction: ## SAM: the rpc-http bootstrap and profiles into $(ARTIFA
 .PHONY: bench
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# SAM: template.yaml, one stack per region (samconfig.toml holds a config
+# env per region). infra/samcheck checks the template against the code.
+REGIONS := us-east-1 eu-west-1 ap-southeast-1
+
+.PHONY: sam-build
+sam-build: ## SAM: sam build (runs build-<Function> for each function)
+	sam build
+
+.PHONY: deploy
+deploy: sam-build ## SAM: deploy one region, make deploy REGION=eu-west-1
+	@test -n "$(REGION)" || { echo "usage: make deploy REGION=<region> (one of $(REGIONS))" >&2; exit 2; }
+	sam deploy --config-env $(REGION)
+
+.PHONY: deploy-all
+deploy-all: sam-build ## SAM: deploy every region in REGIONS
+	@set -e; for r in $(REGIONS); do echo "== $$r"; sam deploy --config-env $$r; done
+
+.PHONY: validate
+validate: ## SAM: sam validate --lint when sam is installed, and the Go template check
+	@if command -v sam >/dev/null 2>&1; then sam validate --lint; \
+	  else echo "validate: sam is not on PATH, sam validate skipped"; fi
+	$(GO) test -count=1 ./infra/samcheck/

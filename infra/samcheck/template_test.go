@@ -1,0 +1,353 @@
+package samcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// root is the repository root, where template.yaml, the Makefile and the
+// code it deploys live.
+const root = "../.."
+
+var templatePath = filepath.Join(root, "template.yaml")
+
+// localOnly are the variables shared/app/config.go reads that the template
+// leaves unset on purpose, each with the reason.
+var localOnly = map[string]string{
+	"HOST": "the listen address of functions/local; Lambda functions take events, not connections",
+	"PORT": "the listen port of functions/local; Lambda functions take events, not connections",
+}
+
+// allFeaturesOn resolves every Fn::If to its first branch, so the template
+// is read with every optional feature (SSM profiles, a secret, a VPC, the
+// created cache) switched on: what each condition can add is then visible.
+// goformation does not split a CommaDelimitedList's default, so the lists
+// get example values.
+var allFeaturesOn = &intrinsics.ProcessorOptions{
+	ParameterOverrides: map[string]any{
+		"ProfilesSsmPath":  "/lasso/profiles",
+		"SecretsId":        "lasso/secrets",
+		"SubnetIds":        []any{"subnet-0123456789abcdef0"},
+		"SecurityGroupIds": []any{"sg-0123456789abcdef0"},
+	},
+	IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
+		"Fn::If": func(_ string, input any, _ any) any {
+			if arr, ok := input.([]any); ok && len(arr) == 3 {
+				return arr[1]
+			}
+			return nil
+		},
+	},
+}
+
+// open parses template.yaml with goformation; with opts nil it is
+// goformation.Open, parameter defaults and all.
+func open(t *testing.T, opts *intrinsics.ProcessorOptions) *cloudformation.Template {
+	t.Helper()
+	tpl, err := goformation.OpenWithOptions(templatePath, opts)
+	if err != nil {
+		t.Fatalf("%s: goformation cannot parse it: %v", templatePath, err)
+	}
+	return tpl
+}
+
+// raw is template.yaml after goformation's intrinsic processing, as plain
+// maps: for the parts goformation's typed structs do not model well
+// (Policies mixing managed names and statements).
+func raw(t *testing.T, opts *intrinsics.ProcessorOptions) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := intrinsics.ProcessYAML(data, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", templatePath, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestTemplateParses(t *testing.T) {
+	tpl, err := goformation.Open(templatePath)
+	if err != nil {
+		t.Fatalf("goformation.Open(%s): %v", templatePath, err)
+	}
+	if len(tpl.GetAllServerlessFunctionResources()) == 0 {
+		t.Fatal("template.yaml declares no AWS::Serverless::Function")
+	}
+	open(t, allFeaturesOn)
+}
+
+func TestFunctionsBuild(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, fn := range open(t, nil).GetAllServerlessFunctionResources() {
+		if fn.CodeUri == nil || fn.CodeUri.String == nil {
+			t.Errorf("%s: want CodeUri, a folder of this repository", id)
+		} else if st, err := os.Stat(filepath.Join(root, *fn.CodeUri.String)); err != nil || !st.IsDir() {
+			t.Errorf("%s: CodeUri %q is not a folder beside template.yaml", id, *fn.CodeUri.String)
+		}
+		if m := fn.AWSCloudFormationMetadata["BuildMethod"]; m != "makefile" {
+			t.Errorf("%s: Metadata BuildMethod is %v, want makefile (sam build runs make build-%s)", id, m, id)
+		}
+		target := regexp.MustCompile(`(?m)^build-` + regexp.QuoteMeta(id) + `:`)
+		if !target.Match(makefile) {
+			t.Errorf("%s: the Makefile has no build-%s target, which `sam build` runs", id, id)
+		}
+		if fn.Handler == nil || *fn.Handler != "bootstrap" {
+			t.Errorf("%s: Handler %v, want bootstrap", id, fn.Handler)
+		}
+	}
+}
+
+func TestRuntimeArm64(t *testing.T) {
+	tpl := open(t, nil)
+	global, _ := tpl.GetServerlessGlobalFunction()
+	for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		runtime, arch := fn.Runtime, fn.Architectures
+		if runtime == nil && global != nil {
+			runtime = global.Runtime
+		}
+		if arch == nil && global != nil && global.Architectures != nil {
+			arch = *global.Architectures
+		}
+		if runtime == nil || *runtime != "provided.al2023" {
+			t.Errorf("%s: Runtime %v, want provided.al2023 (the Makefile builds a static bootstrap)", id, deref(runtime))
+		}
+		if !slices.Equal(arch, []string{"arm64"}) {
+			t.Errorf("%s: Architectures %v, want [arm64] (the Makefile builds GOARCH=arm64)", id, arch)
+		}
+	}
+}
+
+func TestEnvironmentCoversConfig(t *testing.T) {
+	read := envVarsRead(t, filepath.Join(root, "shared/app/config.go"))
+	if len(read) == 0 {
+		t.Fatal("found no getenv(\"...\") in shared/app/config.go: has the parser gone stale?")
+	}
+	for v := range localOnly {
+		if !read[v] {
+			t.Errorf("localOnly lists %s, which shared/app/config.go no longer reads: drop it", v)
+		}
+	}
+	for id, fn := range open(t, allFeaturesOn).GetAllServerlessFunctionResources() {
+		var set map[string]string
+		if fn.Environment != nil {
+			set = fn.Environment.Variables
+		}
+		for _, v := range sorted(read) {
+			_, ok := set[v]
+			if reason, local := localOnly[v]; local {
+				if ok {
+					t.Errorf("%s: sets %s, which is local only (%s)", id, v, reason)
+				}
+				continue
+			}
+			if !ok {
+				t.Errorf("%s: Environment.Variables lacks %s, which shared/app/config.go reads", id, v)
+			}
+		}
+		for v := range set {
+			if !read[v] {
+				t.Errorf("%s: sets %s, which shared/app/config.go never reads (a typo?)", id, v)
+			}
+		}
+	}
+}
+
+func TestPoliciesCoverAWSCalls(t *testing.T) {
+	calls := awsCalls(t, filepath.Join(root, "shared/awsconfig"))
+	if len(calls) == 0 {
+		t.Fatal("found no SDK operation in shared/awsconfig: has the scan gone stale?")
+	}
+	resources := raw(t, allFeaturesOn)["Resources"].(map[string]any)
+	for id, r := range resources {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		props, _ := r["Properties"].(map[string]any)
+		actions, managed := policies(t, id, props["Policies"])
+		for _, c := range calls {
+			if !actions[c] {
+				t.Errorf("%s: no policy statement allows %s, which shared/awsconfig calls", id, c)
+			}
+		}
+		for a := range actions {
+			if !slices.Contains(calls, a) {
+				t.Errorf("%s: a policy allows %s, which the code never calls (least privilege)", id, a)
+			}
+		}
+		if props["VpcConfig"] != nil && !managed["AWSLambdaVPCAccessExecutionRole"] {
+			t.Errorf("%s: has a VpcConfig but not the AWSLambdaVPCAccessExecutionRole policy", id)
+		}
+	}
+}
+
+func TestHttpApiRoutes(t *testing.T) {
+	want := []string{"GET /api/{proxy+}", "OPTIONS /{proxy+}", "POST /rpc/{proxy+}"}
+	r, ok := raw(t, nil)["Resources"].(map[string]any)["RpcHttpFunction"].(map[string]any)
+	if !ok {
+		t.Fatal("template.yaml has no RpcHttpFunction resource (functions/rpc-http)")
+	}
+	props, _ := r["Properties"].(map[string]any)
+	events, _ := props["Events"].(map[string]any)
+	var got []string
+	for _, e := range events {
+		e, _ := e.(map[string]any)
+		if e["Type"] != "HttpApi" {
+			continue
+		}
+		p, _ := e["Properties"].(map[string]any)
+		got = append(got, fmt.Sprint(p["Method"], " ", p["Path"]))
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("RpcHttpFunction HttpApi routes %v, want %v", got, want)
+	}
+}
+
+// policies returns the actions a function's policy statements allow and
+// the managed policies it names; a statement on Resource "*" is an error.
+func policies(t *testing.T, id string, v any) (actions, managed map[string]bool) {
+	actions, managed = map[string]bool{}, map[string]bool{}
+	list, _ := v.([]any)
+	for _, p := range list {
+		switch p := p.(type) {
+		case string:
+			managed[p] = true
+		case map[string]any:
+			stmts, _ := p["Statement"].([]any)
+			for _, s := range stmts {
+				s, _ := s.(map[string]any)
+				if s["Effect"] != "Allow" {
+					continue
+				}
+				if s["Resource"] == "*" {
+					t.Errorf("%s: statement %v allows Resource \"*\"; name the parameter path or secret", id, s["Sid"])
+				}
+				for _, a := range strs(s["Action"]) {
+					actions[a] = true
+				}
+			}
+		}
+	}
+	return actions, managed
+}
+
+// envVarsRead is every string literal passed to getenv, os.Getenv or
+// os.LookupEnv in file.
+func envVarsRead(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return true
+		}
+		var name string
+		switch fun := call.Fun.(type) {
+		case *ast.Ident:
+			name = fun.Name
+		case *ast.SelectorExpr:
+			if x, ok := fun.X.(*ast.Ident); ok {
+				name = x.Name + "." + fun.Sel.Name
+			}
+		}
+		if name != "getenv" && name != "os.Getenv" && name != "os.LookupEnv" {
+			return true
+		}
+		if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if s, err := strconv.Unquote(lit.Value); err == nil {
+				read[s] = true
+			}
+		}
+		return true
+	})
+	return read
+}
+
+// sdkInput matches an SDK operation's input type, such as
+// ssm.GetParametersByPathInput: the package is the IAM service prefix.
+var sdkInput = regexp.MustCompile(`\b(ssm|secretsmanager)\.(\w+)Input\b`)
+
+// awsCalls is every SDK operation the non-test Go files in dir name, as IAM
+// actions (ssm:GetParametersByPath).
+func awsCalls(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range sdkInput.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]+":"+m[2]] = true
+		}
+	}
+	return sorted(seen)
+}
+
+func strs(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, s := range v {
+			if s, ok := s.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func sorted(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<unset>"
+	}
+	return *s
+}
