@@ -83,7 +83,7 @@ func New(cfg Config, opts Options) (*App, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), coldStartBudget)
 	defer cancel()
 	src, err := awsconfig.NewSource(ctx, awsconfig.SourceOptions{
-		SSMPath: cfg.ProfilesSSMPath, SecretsID: cfg.SecretsID, ProfilesDir: cfg.ProfilesDir,
+		SSMPath: cfg.ProfilesSSMPath, SecretsID: cfg.SecretsID, ClientKeysID: cfg.ClientKeysID, ProfilesDir: cfg.ProfilesDir,
 		TTL: cfg.ConfigTTL, Env: opts.Lookup, Log: log, Scrub: scrub.Set, Now: opts.Clock,
 	})
 	if err != nil {
@@ -132,8 +132,17 @@ func New(cfg Config, opts Options) (*App, error) {
 		Version:         Version,
 		Limiter:         limiter,
 		TrustedProxies:  cfg.TrustedProxies,
+		ClientKey:       clientKeys(cfg, src),
 	})
 	return a, nil
+}
+
+// clientKeys is the operator's list of client API keys, when there is one.
+func clientKeys(cfg Config, src *awsconfig.Source) func(string) (string, bool) {
+	if cfg.ClientKeysID == "" {
+		return nil
+	}
+	return src.ClientKey
 }
 
 // pipeline is the whole request path of one call, outermost first. The

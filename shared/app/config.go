@@ -42,6 +42,10 @@ type Config struct {
 	ProfilesSSMPath string
 	SecretsID       string
 	ConfigTTL       time.Duration
+	// ClientKeysID (LASSO_CLIENT_KEYS_ID) names a Secrets Manager secret
+	// holding {"<client name>": "<api key>"}: the keys client rate limits
+	// recognise. Empty: any key a client sends is its identity.
+	ClientKeysID string
 	// Server timeouts. Write must outlast the slowest method timeout
 	// (debug_traceBlock, 45 s) or long calls would be cut off mid-answer.
 	ReadTimeout     time.Duration
@@ -77,6 +81,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	cfg.ProfilesSSMPath = getenv("LASSO_PROFILES_SSM_PATH")
 	cfg.SecretsID = getenv("LASSO_SECRETS_ID")
+	cfg.ClientKeysID = getenv("LASSO_CLIENT_KEYS_ID")
 	cfg.ConfigTTL = time.Minute
 	if v := getenv("LASSO_CONFIG_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

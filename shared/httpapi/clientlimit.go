@@ -34,11 +34,19 @@ import (
 
 // clientIdentity names the caller: "key:" and an API key when the request
 // carries one (X-Api-Key, then Authorization: Bearer, then the key query
-// parameter), else "ip:" and the client's address. The result is secret:
-// it only ever leaves this package hashed (ratelimit.Key).
-func clientIdentity(r *http.Request, trustedProxies int) string {
+// parameter), else "ip:" and the client's address. When the operator lists
+// the valid keys (known is set), a known key names its client and an unknown
+// one counts for nothing: otherwise a caller could dodge its limit by
+// inventing a new key per request. The result is secret: it only ever leaves
+// this package hashed (ratelimit.Key).
+func clientIdentity(r *http.Request, trustedProxies int, known func(key string) (string, bool)) string {
 	if k := apiKey(r); k != "" {
-		return "key:" + k
+		if known == nil {
+			return "key:" + k
+		}
+		if name, ok := known(k); ok {
+			return "client:" + name
+		}
 	}
 	return "ip:" + clientIP(r, trustedProxies)
 }
@@ -128,7 +136,7 @@ func (h *Handler) limit(w http.ResponseWriter, r *http.Request, reqID string, p 
 		return true
 	}
 	lim := ratelimit.Limit{Rate: p.RPSLimit, Burst: p.BurstLimit}
-	key := ratelimit.Key(p.Slug, clientIdentity(r, h.opts.TrustedProxies))
+	key := ratelimit.Key(p.Slug, clientIdentity(r, h.opts.TrustedProxies, h.opts.ClientKey))
 	client := key[len(p.Slug)+1:][:12] // a short hash names the client in logs
 	var retryAfter time.Duration       // stays 0 for a batch that can never pass
 	if n <= lim.Burst {

@@ -81,7 +81,7 @@ func TestClientIdentity(t *testing.T) {
 			for i := 0; i+1 < len(tt.hdr); i += 2 {
 				req.Header.Set(tt.hdr[i], tt.hdr[i+1])
 			}
-			if got := clientIdentity(req, 0); got != tt.want {
+			if got := clientIdentity(req, 0, nil); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -43,6 +43,10 @@ type Options struct {
 	// X-Forwarded-For (default 0: the header is ignored and the peer
 	// address is the client's).
 	TrustedProxies int
+	// ClientKey, when set, names the client an API key belongs to (the
+	// operator's list of keys); unknown keys are then ignored and the caller
+	// is limited by address.
+	ClientKey func(key string) (name string, ok bool)
 }
 
 // Handler serves the router's HTTP API.
