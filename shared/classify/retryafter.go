@@ -3,6 +3,8 @@ package classify
 import (
 	"strconv"
 	"time"
+
+	"github.com/lasso-serverless/lasso/shared/jsonrpc"
 )
 
 // maxRetryAfter caps a provider's requested wait.
@@ -27,17 +29,17 @@ func RetryAfter(message string, data []byte) time.Duration {
 // retryFromData returns the wait named by a field, and the wait found in a
 // string value's text.
 func retryFromData(b []byte, depth int) (field, text time.Duration) {
-	i := skipSpace(b, 0)
+	i := jsonrpc.SkipSpace(b, 0)
 	if i >= len(b) {
 		return 0, 0
 	}
 	switch b[i] {
 	case '"':
-		if end := endString(b, i); end > 0 {
+		if end := jsonrpc.SkipValue(b, i); end > 0 {
 			return 0, retryFromText(string(b[i+1 : end-1]))
 		}
 	case '{':
-		eachMember(b, i, func(key, val []byte) bool {
+		jsonrpc.EachMember(b, i, func(key, val []byte) bool {
 			if unit, ok := retryFields[string(key)]; ok {
 				if d := quantity(val, unit); d > 0 && field == 0 {
 					field = d

@@ -19,27 +19,33 @@ type member struct {
 // JSON-RPC member names are case-sensitive and upstream bytes must pass
 // through untouched, so the router reads envelopes itself.
 func members(obj []byte, fn func(m member) bool) bool {
-	i := skipSpace(obj, 0)
+	i := SkipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return false
 	}
-	i = skipSpace(obj, i+1)
+	i = SkipSpace(obj, i+1)
 	for i < len(obj) && obj[i] != '}' {
-		keyEnd := skipValue(obj, i)
+		keyEnd := SkipValue(obj, i)
+		if obj[i] != '"' || keyEnd < 0 {
+			return false
+		}
 		key := obj[i+1 : keyEnd-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			var k string
 			_ = json.Unmarshal(obj[i:keyEnd], &k)
 			key = []byte(k)
 		}
-		i = skipSpace(obj, skipSpace(obj, keyEnd)+1) // past the colon
-		end := skipValue(obj, i)
+		i = SkipSpace(obj, SkipSpace(obj, keyEnd)+1) // past the colon
+		end := SkipValue(obj, i)
+		if end < 0 {
+			return false
+		}
 		if !fn(member{key: key, val: obj[i:end], start: i, end: end}) {
 			return true
 		}
-		i = skipSpace(obj, end)
+		i = SkipSpace(obj, end)
 		if i < len(obj) && obj[i] == ',' {
-			i = skipSpace(obj, i+1)
+			i = SkipSpace(obj, i+1)
 		}
 	}
 	return true
@@ -70,45 +76,58 @@ func stringEquals(val []byte, want string) bool {
 	return json.Unmarshal(val, &s) == nil && s == want
 }
 
-func skipSpace(b []byte, i int) int {
+// The scanner below reads JSON without decoding it. The router's own
+// envelopes are validated first; a provider's error data (read by classify)
+// may be anything, so every index is bounds-checked and malformed input ends
+// a walk quietly (-1) instead of panicking.
+
+// SkipSpace returns the index of the first non-space byte at or after i.
+func SkipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// skipValue returns the index just past the JSON value starting at i. The
-// input is already known to be valid JSON, so only strings and nesting matter.
-func skipValue(b []byte, i int) int {
+// SkipValue returns the index just past the JSON value starting at b[i], or
+// -1 when there is none or it is not closed.
+func SkipValue(b []byte, i int) int {
+	if i < 0 || i >= len(b) {
+		return -1
+	}
 	switch b[i] {
 	case '"':
-		return skipString(b, i)
+		return endString(b, i)
 	case '{', '[':
 		depth := 0
 		for ; i < len(b); i++ {
 			switch b[i] {
 			case '"':
-				i = skipString(b, i) - 1
+				if i = endString(b, i); i < 0 {
+					return -1
+				}
+				i--
 			case '{', '[':
 				depth++
 			case '}', ']':
-				depth--
-				if depth == 0 {
+				if depth--; depth == 0 {
 					return i + 1
 				}
 			}
 		}
-		return i
-	default:
-		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' &&
-			b[i] != '\n' && b[i] != '\r' && b[i] != '\t' {
-			i++
-		}
-		return i
+		return -1
 	}
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
 }
 
-func skipString(b []byte, i int) int {
+// endString returns the index just past the string opening at b[i], or -1.
+func endString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
 		switch b[i] {
 		case '\\':
@@ -117,7 +136,42 @@ func skipString(b []byte, i int) int {
 			return i + 1
 		}
 	}
-	return i
+	return -1
+}
+
+// EachMember calls fn with the raw key (escapes left as they are) and the
+// raw value of every member of the object at b[i] ('{'), until fn returns
+// false or the object ends or turns out malformed.
+func EachMember(b []byte, i int, fn func(key, val []byte) bool) {
+	i++
+	for {
+		i = SkipSpace(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return
+		}
+		end := endString(b, i)
+		if end < 0 {
+			return
+		}
+		key := b[i+1 : end-1]
+		i = SkipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return
+		}
+		i = SkipSpace(b, i+1)
+		vend := SkipValue(b, i)
+		if vend <= i {
+			return
+		}
+		if !fn(key, b[i:vend]) {
+			return
+		}
+		i = SkipSpace(b, vend)
+		if i >= len(b) || b[i] != ',' {
+			return
+		}
+		i++
+	}
 }
 
 // appendString encodes s as a JSON string. Unlike encoding/json it leaves
