@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -104,7 +105,7 @@ func (f *Forwarder) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, erro
 		last     error             // the last dispatched attempt's failure
 		lastResp *jsonrpc.Response // ... when it was a provider's JSON-RPC error
 		skipped  bool              // the last candidate was skipped, not tried
-		sentTo   = make([]string, 0, budget)
+		sentTo   = make([]upstream, 0, budget)
 	)
 	for i, cand := range plan.Candidates {
 		if c.Meta.Attempts >= budget {
@@ -124,8 +125,8 @@ func (f *Forwarder) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, erro
 			c.Meta.Retries++
 		}
 		// Two profiles' providers may be one upstream: never send it twice.
-		key := cand.Provider.InstanceID + "/" + cand.Transport
-		if contains(sentTo, key) || f.health.Admit(ctx, c, cand) == Refused {
+		key := upstream{cand.Provider.InstanceID, cand.Transport}
+		if slices.Contains(sentTo, key) || f.health.Admit(ctx, c, cand) == Refused {
 			skipped = true
 			continue
 		}
@@ -177,14 +178,8 @@ func (f *Forwarder) Serve(ctx context.Context, c *Call) (*jsonrpc.Response, erro
 	return nil, ErrNoProviders
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+// upstream is a physical channel: what must never get one call twice.
+type upstream struct{ instance, transport string }
 
 func errText(r result) string {
 	switch {
