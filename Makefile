@@ -16,7 +16,7 @@ help: ## list the targets
 
 .PHONY: run
 run: ## run the router locally on 127.0.0.1:4000 (HOST, PORT, LASSO_PROFILES_DIR, LOG_LEVEL)
-	$(GO) run ./functions/local
+	$(GO) run -ldflags "-X github.com/lasso-serverless/lasso/shared/app.Version=$(VERSION)" ./functions/local
 
 .PHONY: check
 check: ## validate the profiles (every problem, with file and YAML path)
@@ -42,12 +42,18 @@ depcheck: ## enforce the import direction functions -> app -> adapters -> core
 
 # Lambda functions: every functions/<name> with a main.go but local, built
 # for provided.al2023 on arm64 as a stripped, static `bootstrap`.
+# VERSION is stamped into every binary (GET /api/health reports it); a
+# release sets it, otherwise git names the commit. LAMBDA_ARCH is the
+# template's Architectures; tests build for the host with LAMBDA_ARCH=amd64.
 FUNCTIONS    := $(filter-out local,$(notdir $(patsubst %/main.go,%,$(wildcard functions/*/main.go))))
-LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -s -w -X github.com/lasso-serverless/lasso/shared/app.Version=$(VERSION)
+LAMBDA_ARCH  ?= arm64
+LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "$(LDFLAGS)"
 
 .PHONY: build
 build: ## build the local server into bin/ and each Lambda function into bin/<function>/bootstrap (linux/arm64)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN)/lasso ./functions/local
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/lasso ./functions/local
 	@set -e; for f in $(FUNCTIONS); do \
 	  echo '$(LAMBDA_BUILD)' -o $(BIN)/$$f/bootstrap ./functions/$$f; \
 	  $(LAMBDA_BUILD) -o $(BIN)/$$f/bootstrap ./functions/$$f; \

@@ -31,5 +31,5 @@ func newHandler(getenv func(string) string, opts app.Options) (*lambdahttp.Handl
 	if err != nil {
 		return nil, err
 	}
-	return lambdahttp.New(a.Handler(), lambdahttp.Options{Begin: a.BeginInvocation}), nil
+	return lambdahttp.New(a.Handler(), lambdahttp.Options{Begin: a.BeginInvocation, Fit: a.FitResponse}), nil
 }

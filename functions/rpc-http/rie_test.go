@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,6 +71,28 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 	}
 	t.Logf("warm invocation: %s", duration(report))
 
+	// The version the build stamped is the one health reports.
+	r = emu.invoke(t, event(t, "apigw-v2-get-health.json"))
+	var health struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &health); err != nil || health.Version != stampedVersion {
+		t.Errorf("GET /api/health: got %q, want version %q (stamped by make)", r.Body, stampedVersion)
+	}
+	emu.waitOutput(t, reportLine)
+
+	// An answer over Lambda's 6 MB, which the emulator enforces as Lambda
+	// does, reaches the client as a JSON-RPC error instead of the runtime's
+	// "payload size exceeded".
+	p.SetBehaviour(providertest.Result(hexResult(7 << 20)))
+	r = emu.invoke(t, event(t, "apigw-v2-post-rpc.json"))
+	if rr := r.rpc(t); rr.Error == nil || rr.Error.Code != -32603 || string(rr.ID) != "42" ||
+		!strings.Contains(r.Body, "response_too_large") {
+		t.Errorf("7 MB answer: got %s %.300q, want a response_too_large error with id 42", statusOf(r.StatusCode), r.Body)
+	}
+	emu.waitOutput(t, reportLine)
+	p.SetBehaviour(providertest.Result(`"` + blockNumber + `"`))
+
 	// A malformed event is an invocation error, and the process lives on.
 	out, status := emu.post(t, event(t, "malformed-no-method.json"))
 	if !strings.Contains(string(out), "errorMessage") || !strings.Contains(string(out), "not an API Gateway or ALB HTTP event") {
@@ -81,6 +105,7 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 	// the client a timeout error 200 ms before the deadline, instead of
 	// the emulator's "Task timed out".
 	p.SetBehaviour(providertest.Hang())
+	before := p.Count()
 	start := time.Now()
 	r = emu.invoke(t, withBody(t, event(t, "apigw-v2-post-rpc.json"), ethCall))
 	took := time.Since(start)
@@ -91,8 +116,8 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 		t.Errorf("hanging provider: answered after %v, want about 2.8 s (the 3 s deadline less the margin)", took)
 	}
 	t.Logf("hanging provider: timeout answered after %v of the 3 s invocation", took.Round(time.Millisecond))
-	if c := p.Count(); c != 3 {
-		t.Errorf("provider calls: got %d, want 3", c)
+	if c := p.Count() - before; c != 1 {
+		t.Errorf("provider calls of the hanging eth_call: got %d, want 1", c)
 	}
 }
 
@@ -136,18 +161,26 @@ func rieBinary(t *testing.T) string {
 	return ""
 }
 
-// buildBootstrap builds this function as `make build` does, but for the
-// machine the test runs on.
+// stampedVersion is the VERSION buildBootstrap stamps, which GET
+// /api/health must report.
+const stampedVersion = "v0.0.0-rie-test"
+
+// buildBootstrap builds this function with the Makefile target `sam build`
+// runs (build-RpcHttpFunction: flags, version stamp, bundled profiles), but
+// for the machine the test runs on.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
-	// go test puts its own toolchain first in PATH.
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	dir := t.TempDir()
+	// go test puts its own toolchain first in PATH; the Makefile keeps it.
+	cmd := exec.Command("make", "-C", "../..", "--no-print-directory", "build-RpcHttpFunction",
+		"ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+runtime.GOARCH, "VERSION="+stampedVersion)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, b)
+		t.Fatalf("make build-RpcHttpFunction: %v\n%s", err, b)
 	}
-	return out
+	if _, err := os.Stat(filepath.Join(dir, "profiles", "public.yml")); err != nil {
+		t.Errorf("build-RpcHttpFunction bundles no profiles beside the bootstrap: %v", err)
+	}
+	return filepath.Join(dir, "bootstrap")
 }
 
 // emulator is one aws-lambda-rie process started by this test, and the

@@ -47,6 +47,17 @@ func (a *App) BeginInvocation(ctx context.Context) (end func()) {
 	return a.src.MaybeRefresh(ctx)
 }
 
+// FitResponse shrinks a response body to limit bytes for a transport that
+// refuses more (shared/lambdahttp's Options.Fit): the largest answers become
+// "response too large" errors with their ids. Every use is logged, since a
+// client lost an answer and the operator should know which limit bit.
+func (a *App) FitResponse(body []byte, limit int) []byte {
+	out := httpapi.FitResponse(body, limit)
+	a.log.Warn("response over the transport's size limit: largest answers replaced by errors",
+		"size_bytes", len(body), "limit_bytes", limit, "sent_bytes", len(out))
+	return out
+}
+
 // Options are the parts a caller may supply; zero values mean the real ones.
 type Options struct {
 	LogOutput io.Writer       // default os.Stdout

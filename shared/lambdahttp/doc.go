@@ -16,6 +16,9 @@
 //   - ending the request's context a margin before the invocation's
 //     deadline, so that every deadline derived from it (the router's
 //     upstream timeouts) fires while the function can still answer;
+//   - keeping a response within what the caller accepts (6 MB for API
+//     Gateway, 1 MB for an ALB) through the caller's Options.Fit, since past
+//     it the client would get a bare 502 instead of an answer (limit.go);
 //   - running the caller's per-invocation work (Options.Begin: the app's
 //     configuration refresh) inside the invocation, joined before it ends.
 //

@@ -1,7 +1,6 @@
 package lambdahttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,6 +28,12 @@ type Options struct {
 	// not outlive the invocation, such as shared/app's BeginInvocation
 	// (a configuration refresh on a TTL).
 	Begin func(ctx context.Context) (end func())
+	// Fit, when set, shrinks a response body that would exceed what the
+	// event's caller accepts (APIGatewayLimit, ALBLimit) to at most limit
+	// bytes, such as httpapi.FitResponse through shared/app. Without it an
+	// oversized response is returned as it is, and Lambda or the ALB
+	// refuses it.
+	Fit func(body []byte, limit int) []byte
 }
 
 // Handler answers Lambda invocations carrying API Gateway HTTP API (payload
@@ -36,11 +41,12 @@ type Options struct {
 // http.Handler. Start it with lambda.Start. It is safe for concurrent
 // invocations.
 type Handler struct {
-	margin time.Duration
-	begin  func(context.Context) func()
-	v1     *httpadapter.HandlerAdapter
-	v2     *httpadapter.HandlerAdapterV2
-	alb    *httpadapter.HandlerAdapterALB
+	margin  time.Duration
+	begin   func(context.Context) func()
+	fitBody func([]byte, int) []byte
+	v1      *httpadapter.HandlerAdapter
+	v2      *httpadapter.HandlerAdapterV2
+	alb     *httpadapter.HandlerAdapterALB
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -51,11 +57,12 @@ func New(h http.Handler, opts Options) *Handler {
 		opts.Margin = DefaultMargin
 	}
 	return &Handler{
-		margin: opts.Margin,
-		begin:  opts.Begin,
-		v1:     httpadapter.New(h),
-		v2:     httpadapter.NewV2(h),
-		alb:    httpadapter.NewALB(albPeer(h)),
+		margin:  opts.Margin,
+		begin:   opts.Begin,
+		fitBody: opts.Fit,
+		v1:      httpadapter.New(h),
+		v2:      httpadapter.NewV2(h),
+		alb:     httpadapter.NewALB(albPeer(h)),
 	}
 }
 
@@ -68,6 +75,15 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := h.serve(ctx, k, payload)
+	if err != nil {
+		return nil, err
+	}
+	return h.fit(k, out)
+}
+
+// serve answers the event of shape k with the handler's response, encoded.
+func (h *Handler) serve(ctx context.Context, k kind, payload []byte) ([]byte, error) {
 	ctx, cancel := h.capDeadline(ctx)
 	defer cancel()
 	if h.begin != nil {
@@ -130,11 +146,9 @@ func respond(k kind, resp any, err error) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lambdahttp: %s event: %w", k, err)
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(resp); err != nil {
+	b, err := encodeNoEscape(resp)
+	if err != nil {
 		return nil, fmt.Errorf("lambdahttp: encode %s response: %w", k, err)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+	return b, nil
 }

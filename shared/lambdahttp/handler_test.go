@@ -319,3 +319,97 @@ func ExampleHandler_Invoke() {
 	fmt.Println(string(out), err)
 	// Output: {"statusCode":200,"headers":{"Content-Type":"application/json"},"multiValueHeaders":null,"body":"{\"path\":\"/api/health\"}","cookies":[]} <nil>
 }
+
+// TestResponseLimit: a response over what the event's caller accepts goes
+// through Options.Fit with a budget that makes the whole response JSON fit,
+// whatever the shape, the escaping or base64; a response within it is left
+// alone.
+func TestResponseLimit(t *testing.T) {
+	cases := []struct {
+		name  string
+		event string
+		body  []byte
+		limit int
+		fit   bool
+	}{
+		{"v2 within 6 MB", v2Event, []byte(strings.Repeat("a", 5<<20)), lambdahttp.APIGatewayLimit, false},
+		{"v2 over 6 MB", v2Event, []byte(strings.Repeat("a", 7<<20)), lambdahttp.APIGatewayLimit, true},
+		{"v2 quotes double when escaped", v2Event, []byte(strings.Repeat(`"`, 4<<20)), lambdahttp.APIGatewayLimit, true},
+		{"REST over 6 MB", restEvent, []byte(strings.Repeat("b", 7<<20)), lambdahttp.APIGatewayLimit, true},
+		{"ALB within 1 MB", albSingle, []byte(strings.Repeat("c", 900_000)), lambdahttp.ALBLimit, false},
+		{"ALB over 1 MB", albSingle, []byte(strings.Repeat("c", 1_100_000)), lambdahttp.ALBLimit, true},
+		{"ALB multi-value over 1 MB", albMulti, []byte(strings.Repeat("d", 1_100_000)), lambdahttp.ALBLimit, true},
+		{"binary (base64) over 6 MB", v2Event, slices.Repeat([]byte{0xff, 0xfe, 0x00}, 2<<20), lambdahttp.APIGatewayLimit, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			big := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", fmt.Sprint(len(tc.body)))
+				_, _ = w.Write(tc.body)
+			})
+			var gotBody []byte
+			var gotBudget int
+			fit := func(body []byte, limit int) []byte {
+				gotBody, gotBudget = body, limit
+				return slices.Repeat([]byte{'"'}, limit) // the worst case: all of it escaped
+			}
+			h := lambdahttp.New(big, lambdahttp.Options{Fit: fit})
+			out := invoke(t, h, context.Background(), tc.event)
+			if (gotBody != nil) != tc.fit {
+				t.Fatalf("Fit called: %v, want %v", gotBody != nil, tc.fit)
+			}
+			if !tc.fit {
+				return
+			}
+			if len(out) > tc.limit {
+				t.Fatalf("response JSON of %d bytes, want at most %d", len(out), tc.limit)
+			}
+			if !slices.Equal(gotBody, tc.body) {
+				t.Errorf("Fit got %d bytes, want the handler's %d (decoded)", len(gotBody), len(tc.body))
+			}
+			if gotBudget <= 0 || gotBudget >= len(tc.body) || gotBudget > tc.limit {
+				t.Errorf("Fit budget %d: want between 0 and the limit %d", gotBudget, tc.limit)
+			}
+			var resp struct {
+				Body              string              `json:"body"`
+				IsBase64Encoded   bool                `json:"isBase64Encoded"`
+				Headers           map[string]string   `json:"headers"`
+				MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+			}
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			body := []byte(resp.Body)
+			if resp.IsBase64Encoded {
+				var err error
+				if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.Trim(string(body), `"`) != "" || len(body) == 0 {
+				t.Errorf("body is not Fit's output: %.80q", body)
+			}
+			cl := resp.Headers["Content-Length"]
+			if mv := resp.MultiValueHeaders["Content-Length"]; len(mv) > 0 {
+				cl = mv[0]
+			}
+			if cl != fmt.Sprint(len(body)) {
+				t.Errorf("Content-Length %q, want %d", cl, len(body))
+			}
+		})
+	}
+}
+
+// TestResponseLimitWithoutFit: without a Fit the response is returned as
+// it is, for the caller to refuse; nothing is cut.
+func TestResponseLimitWithoutFit(t *testing.T) {
+	body := strings.Repeat("a", 7<<20)
+	h := lambdahttp.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, body)
+	}), lambdahttp.Options{})
+	out := invoke(t, h, context.Background(), v2Event)
+	if len(out) <= len(body) {
+		t.Fatalf("got %d bytes, want the whole %d-byte body in it", len(out), len(body))
+	}
+}
