@@ -24,11 +24,11 @@ check: ## validate the profiles (every problem, with file and YAML path)
 
 .PHONY: test
 test: lint depcheck tools ## lint, check imports, run every test with the race detector
-	LASSO_GETH=$(BIN)/geth LASSO_RIE=$(BIN)/aws-lambda-rie $(GO) test -race -count=1 $(PKGS)
+	LASSO_GETH=$(BIN)/geth LASSO_RIE=$(BIN)/aws-lambda-rie LASSO_CFN_SPEC=$(BIN)/cfnspec/node_modules/@aws-cdk/aws-service-spec/db.json.gz $(GO) test -race -count=1 $(PKGS)
 
 .PHONY: tools
-tools: ## install test tools: geth and the Lambda emulator into bin/, redis-server from apt when missing
-	GO=$(GO) ./infra/tools.sh geth redis rie
+tools: ## install test tools into bin/ (geth, the Lambda emulator, the CloudFormation spec), redis-server from apt when missing
+	GO=$(GO) ./infra/tools.sh geth redis rie cfnspec
 
 .PHONY: lint
 lint: ## gofmt and go vet

@@ -4,15 +4,20 @@
 # reports another version, so a warm run costs a version check (~1 s).
 #
 #   infra/tools.sh          install every tool
-#   infra/tools.sh geth     install only geth (also: redis, rie)
+#   infra/tools.sh geth     install only geth (also: redis, rie, cfnspec)
 #
-# Idempotent; prints what it does. Needs only Go and the module proxy.
+# Idempotent; prints what it does. Needs Go and the module proxy, npm and
+# the npm registry (cfnspec), and apt-get for what Debian packages.
 set -euo pipefail
 
 GETH_VERSION=1.17.10
 # The Lambda Runtime Interface Emulator has no releases on the module proxy,
 # only pseudo-versions of its main branch.
 RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
+# The CloudFormation resource specification infra/cfnspec checks
+# template.yaml against: the AWS CDK's aggregated spec, which also covers
+# the SAM resource types. Pinned so that a spec update is a reviewed change.
+CFNSPEC_VERSION=0.1.216
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$repo/bin"
@@ -91,6 +96,48 @@ install_redis() {
   log "installed $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')"
 }
 
+# cfnspec: @aws-cdk/aws-service-spec, whose db.json.gz is the spec
+# infra/cfnspec reads (LASSO_CFN_SPEC). Installed under bin/cfnspec with its
+# own prefix, so no package.json or lock file lands in the repo.
+install_cfnspec() {
+  local want="$CFNSPEC_VERSION" have="" dir="$bin/cfnspec"
+  local pkg="$dir/node_modules/@aws-cdk/aws-service-spec"
+  if [[ -f "$pkg/package.json" && -f "$pkg/db.json.gz" ]]; then
+    have="$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$pkg/package.json" | head -n1)"
+  fi
+  if [[ "$have" == "$want" ]]; then
+    log "@aws-cdk/aws-service-spec $want already in $pkg"
+    return
+  fi
+  if [[ -n "$have" ]]; then
+    log "@aws-cdk/aws-service-spec in $dir reports ${have}, want $want: reinstalling"
+  else
+    log "@aws-cdk/aws-service-spec missing from $dir: installing $want"
+  fi
+  if ! command -v npm >/dev/null; then
+    if ! command -v apt-get >/dev/null; then
+      echo "tools: npm is missing and there is no apt-get: install Node.js and npm by hand" >&2
+      exit 1
+    fi
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    log "npm missing: installing Debian's npm package"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq npm >/dev/null
+  fi
+  local start=$SECONDS
+  mkdir -p "$dir"
+  # --prefix keeps npm inside bin/cfnspec; --no-save writes no package.json.
+  npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error \
+    "@aws-cdk/aws-service-spec@$want" >/dev/null
+  have="$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$pkg/package.json" | head -n1)"
+  if [[ "$have" != "$want" || ! -f "$pkg/db.json.gz" ]]; then
+    echo "tools: npm installed @aws-cdk/aws-service-spec ${have:-(none)} into $dir, want $want with db.json.gz" >&2
+    exit 1
+  fi
+  log "installed @aws-cdk/aws-service-spec $have in $pkg ($((SECONDS - start)) s)"
+}
+
 main() {
   mkdir -p "$bin"
   # One install at a time: concurrent `make test` runs would otherwise each
@@ -104,7 +151,7 @@ main() {
   fi
   local tools=("$@")
   if [[ ${#tools[@]} -eq 0 ]]; then
-    tools=(geth redis rie)
+    tools=(geth redis rie cfnspec)
   fi
   local t
   for t in "${tools[@]}"; do
@@ -112,7 +159,8 @@ main() {
       geth) install_geth ;;
       redis) install_redis ;;
       rie) install_rie ;;
-      *) echo "tools: unknown tool '$t' (known: geth, redis, rie)" >&2; exit 2 ;;
+      cfnspec) install_cfnspec ;;
+      *) echo "tools: unknown tool '$t' (known: geth, redis, rie, cfnspec)" >&2; exit 2 ;;
     esac
   done
 }
