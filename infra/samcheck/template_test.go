@@ -18,6 +18,7 @@ import (
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/intrinsics"
+	"go.yaml.in/yaml/v3"
 )
 
 // root is the repository root, where template.yaml, the Makefile and the
@@ -40,10 +41,16 @@ var localOnly = map[string]string{
 // get example values.
 var allFeaturesOn = &intrinsics.ProcessorOptions{
 	ParameterOverrides: map[string]any{
-		"ProfilesSsmPath":  "/lasso/profiles",
-		"SecretsId":        "lasso/secrets",
-		"SubnetIds":        []any{"subnet-0123456789abcdef0"},
-		"SecurityGroupIds": []any{"sg-0123456789abcdef0"},
+		"ProfilesSsmPath":     "/lasso/profiles",
+		"SecretsId":           "lasso/secrets",
+		"SubnetIds":           []any{"subnet-0123456789abcdef0"},
+		"SecurityGroupIds":    []any{"sg-0123456789abcdef0"},
+		"KmsKeyArn":           "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+		"DomainName":          "rpc.example.com",
+		"CertificateArn":      "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+		"HostedZoneId":        "Z0123456789ABCDEFGHIJ",
+		"AlbSubnetIds":        []any{"subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"},
+		"AlbSecurityGroupIds": []any{"sg-0aaaaaaaaaaaaaaaa"},
 	},
 	IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
 		"Fn::If": func(_ string, input any, _ any) any {
@@ -55,15 +62,52 @@ var allFeaturesOn = &intrinsics.ProcessorOptions{
 	},
 }
 
-// open parses template.yaml with goformation; with opts nil it is
-// goformation.Open, parameter defaults and all.
+// open parses template.yaml with goformation; with opts nil it reads the
+// parameter defaults, as a deploy without overrides would.
 func open(t *testing.T, opts *intrinsics.ProcessorOptions) *cloudformation.Template {
 	t.Helper()
+	if opts == nil {
+		opts = &intrinsics.ProcessorOptions{ParameterOverrides: listDefaults(t)}
+	}
 	tpl, err := goformation.OpenWithOptions(templatePath, opts)
 	if err != nil {
 		t.Fatalf("%s: goformation cannot parse it: %v", templatePath, err)
 	}
 	return tpl
+}
+
+// listDefaults are the defaults of the CommaDelimitedList parameters, split
+// as CloudFormation splits them: goformation passes such a default on as
+// one string, which no list-typed property accepts.
+func listDefaults(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Parameters map[string]struct {
+			Type    string `yaml:"Type"`
+			Default string `yaml:"Default"`
+		} `yaml:"Parameters"`
+	}
+	if err := yaml.Unmarshal(data, &tpl); err != nil {
+		t.Fatalf("%s: %v", templatePath, err)
+	}
+	out := map[string]any{}
+	for name, p := range tpl.Parameters {
+		if p.Type != "CommaDelimitedList" {
+			continue
+		}
+		list := []any{}
+		if p.Default != "" {
+			for _, v := range strings.Split(p.Default, ",") {
+				list = append(list, strings.TrimSpace(v))
+			}
+		}
+		out[name] = list
+	}
+	return out
 }
 
 // raw is template.yaml after goformation's intrinsic processing, as plain
@@ -87,10 +131,7 @@ func raw(t *testing.T, opts *intrinsics.ProcessorOptions) map[string]any {
 }
 
 func TestTemplateParses(t *testing.T) {
-	tpl, err := goformation.Open(templatePath)
-	if err != nil {
-		t.Fatalf("goformation.Open(%s): %v", templatePath, err)
-	}
+	tpl := open(t, nil)
 	if len(tpl.GetAllServerlessFunctionResources()) == 0 {
 		t.Fatal("template.yaml declares no AWS::Serverless::Function")
 	}
@@ -176,6 +217,12 @@ func TestEnvironmentCoversConfig(t *testing.T) {
 	}
 }
 
+// implied are IAM actions the code needs without naming them: AWS makes
+// the call on the function's behalf.
+var implied = map[string]string{
+	"kms:Decrypt": "SSM and Secrets Manager decrypt SecureString parameters and secrets encrypted with a customer-managed key (KmsKeyArn)",
+}
+
 func TestPoliciesCoverAWSCalls(t *testing.T) {
 	calls := awsCalls(t, filepath.Join(root, "shared/awsconfig"))
 	if len(calls) == 0 {
@@ -195,7 +242,7 @@ func TestPoliciesCoverAWSCalls(t *testing.T) {
 			}
 		}
 		for a := range actions {
-			if !slices.Contains(calls, a) {
+			if _, ok := implied[a]; !ok && !slices.Contains(calls, a) {
 				t.Errorf("%s: a policy allows %s, which the code never calls (least privilege)", id, a)
 			}
 		}
@@ -350,4 +397,45 @@ func deref(s *string) string {
 		return "<unset>"
 	}
 	return *s
+}
+
+// TestKmsDecryptOnlyThroughServices: the customer-managed key may decrypt
+// only through the services the code calls (kms:ViaService), so the grant
+// cannot decrypt anything else the key protects.
+func TestKmsDecryptOnlyThroughServices(t *testing.T) {
+	var services []string
+	for _, c := range awsCalls(t, filepath.Join(root, "shared/awsconfig")) {
+		svc, _, _ := strings.Cut(c, ":")
+		if !slices.Contains(services, svc) {
+			services = append(services, svc)
+		}
+	}
+	props := raw(t, allFeaturesOn)["Resources"].(map[string]any)["RpcHttpFunction"].(map[string]any)["Properties"].(map[string]any)
+	found := false
+	for _, p := range props["Policies"].([]any) {
+		p, _ := p.(map[string]any)
+		stmts, _ := p["Statement"].([]any)
+		for _, s := range stmts {
+			s := s.(map[string]any)
+			if !slices.Contains(strs(s["Action"]), "kms:Decrypt") {
+				continue
+			}
+			found = true
+			cond, _ := s["Condition"].(map[string]any)
+			eq, _ := cond["StringEquals"].(map[string]any)
+			var via []string
+			for _, v := range strs(eq["kms:ViaService"]) {
+				svc, _, _ := strings.Cut(v, ".")
+				via = append(via, svc)
+			}
+			slices.Sort(via)
+			slices.Sort(services)
+			if !slices.Equal(via, services) {
+				t.Errorf("kms:Decrypt is allowed via %v, want exactly the services the code calls: %v", via, services)
+			}
+		}
+	}
+	if !found {
+		t.Error("with KmsKeyArn set, no statement allows kms:Decrypt: SecureString profiles and secrets under a customer-managed key could not be read")
+	}
 }
