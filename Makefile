@@ -79,7 +79,7 @@ REGIONS := us-east-1 eu-west-1 ap-southeast-1
 
 .PHONY: sam-build
 sam-build: ## SAM: sam build (runs build-<Function> for each function)
-	sam build
+	VERSION=$(VERSION) sam build # SAM builds in a copy without .git: pass the version in
 
 .PHONY: deploy
 deploy: sam-build ## SAM: deploy one region, make deploy REGION=eu-west-1
