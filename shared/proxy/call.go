@@ -23,6 +23,10 @@ type Call struct {
 	// Path is the client path the call arrived on, for answers that point the
 	// client elsewhere (eth_subscribe over HTTP names the WebSocket path).
 	Path string
+	// System marks the router's own traffic (health probes): breakers and
+	// rate limits learn from it, but it is no evidence of how the provider
+	// serves clients, so latency and reliability ignore it (reference 3.3).
+	System bool
 
 	// Meta is filled in as the call is served; it feeds logs and metadata.
 	Meta Meta
