@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/routing"
@@ -14,14 +15,16 @@ import (
 
 // bench8 is a Router with 8 providers, all with qualified evidence
 // (latencies 10..80 ms) for the test profile.
-func bench8(b *testing.B) (*routing.Router, *profile.Chain) {
+func bench8(b *testing.B) (*routing.Router, *profile.Chain) { return bench8With(b, routing.Options{}) }
+
+func bench8With(b *testing.B, opts routing.Options) (*routing.Router, *profile.Chain) {
 	b.Helper()
 	var ps []*profile.Provider
 	for i := range 8 {
 		ps = append(ps, httpProv(fmt.Sprintf("p%d", i), 8-i))
 	}
 	ch := chainOf(ps...)
-	r, _ := newRouter(routing.Options{})
+	r, _ := newRouter(opts)
 	c := callOn(ch, "", "eth_blockNumber", `[]`)
 	for i, p := range ps {
 		record(r, c, p, 5, success(time.Duration(10*(i+1))*time.Millisecond))
@@ -45,6 +48,44 @@ func BenchmarkPlan8(b *testing.B) {
 			}
 		})
 	}
+	// Probe records for every provider, as in production, but nothing for
+	// them to do: no lag limit, no numbered block.
+	b.Run("heads_latest", func(b *testing.B) {
+		v := &probe.View{Providers: map[string]probe.Status{}}
+		r, ch := bench8With(b, routing.Options{Heads: headsOf(v)})
+		for _, p := range ch.Providers {
+			v.Providers[p.InstanceID] = seen(1000, 0)
+		}
+		c := callOn(ch, routing.Fastest, "eth_getBalance", `["0x00000000000000000000000000000000deadbeef","latest"]`)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(r.Plan(ctx, c).Candidates) != 8 {
+				b.Fatal("short plan")
+			}
+		}
+	})
+	// Probe records for every provider, the lag filter on and a numbered
+	// block: every head-driven step runs (one provider lags and is left
+	// out; the min-block order moves another back).
+	b.Run("heads_lag_and_block", func(b *testing.B) {
+		v := &probe.View{Providers: map[string]probe.Status{}}
+		r, ch := bench8With(b, routing.Options{Heads: headsOf(v)})
+		ch.Selection.MaxLagBlocks = 2
+		for i, p := range ch.Providers {
+			v.Providers[p.InstanceID] = seen(uint64(1000+i%2), 0)
+		}
+		v.Providers[ch.Providers[0].InstanceID] = seen(990, 0)
+		v.Providers[ch.Providers[1].InstanceID] = seen(999, 0)
+		c := callOn(ch, routing.Fastest, "eth_getBalance", `["0x00000000000000000000000000000000deadbeef","0x3e8"]`)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(r.Plan(ctx, c).Candidates) != 7 {
+				b.Fatal("short plan")
+			}
+		}
+	})
 	b.Run("eth_getLogs_with_limits", func(b *testing.B) {
 		r, ch := bench8(b)
 		for i, p := range ch.Providers {

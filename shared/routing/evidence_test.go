@@ -9,8 +9,6 @@ import (
 	"github.com/lasso-serverless/lasso/shared/routing"
 )
 
-var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-
 // observe folds outcomes into e at now: 'S' a success of latency lat, 'F' a
 // failure.
 func observe(e routing.Evidence, pattern string, lat time.Duration, now time.Time) routing.Evidence {

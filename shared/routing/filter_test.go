@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/routing"
@@ -144,8 +145,7 @@ func TestBlockRangeLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			head := tt.head
-			r, _ := newRouter(routing.Options{Heads: func(int64) uint64 { return head }})
+			r, _ := newRouter(routing.Options{Heads: consensusAt(tt.head)})
 			c := callOn(chainOf(tt.providers...), "", "eth_getLogs", tt.params)
 			if got := plannedSet(t, r, c); !slices.Equal(got, tt.want) {
 				t.Errorf("planned %v, want %v", got, tt.want)
@@ -221,12 +221,12 @@ func TestBlockAgeLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			head := tt.head
-			r, _ := newRouter(routing.Options{Heads: func(id int64) uint64 {
+			heads := consensusAt(tt.head)
+			r, _ := newRouter(routing.Options{Heads: func(ctx context.Context, id int64) *probe.View {
 				if id != 1 {
 					t.Errorf("Heads asked for chain %d, want 1", id)
 				}
-				return head
+				return heads(ctx, id)
 			}})
 			c := callOn(chainOf(tt.providers...), "", tt.method, tt.params)
 			if got := plannedSet(t, r, c); !slices.Equal(got, tt.want) {
@@ -298,8 +298,7 @@ func TestArchival(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			head := tt.head
-			r, _ := newRouter(routing.Options{Heads: func(int64) uint64 { return head }})
+			r, _ := newRouter(routing.Options{Heads: consensusAt(tt.head)})
 			c := callOn(chainOf(tt.providers...), "", tt.method, tt.params)
 			if got := plannedSet(t, r, c); !slices.Equal(got, tt.want) {
 				t.Errorf("planned %v, want %v", got, tt.want)
@@ -309,7 +308,7 @@ func TestArchival(t *testing.T) {
 	t.Run("chain threshold", func(t *testing.T) {
 		ch := chainOf(mixed...)
 		ch.Selection.ArchivalThreshold = 10
-		r, _ := newRouter(routing.Options{Heads: func(int64) uint64 { return 1000 }})
+		r, _ := newRouter(routing.Options{Heads: consensusAt(1000)})
 		for _, tt := range []struct {
 			block string
 			want  []string
@@ -405,7 +404,7 @@ func TestOverride(t *testing.T) {
 	a, b := httpProv("a", 1), httpProv("b", 2)
 	a.Capabilities.UnsupportedMethods = []string{"eth_call"}
 	a.Archival = false
-	r, _ := newRouter(routing.Options{Heads: func(int64) uint64 { return 1000 }})
+	r, _ := newRouter(routing.Options{Heads: consensusAt(1000)})
 	c := callOn(chainOf(a, b), routing.Priority, "eth_call", `[{"to":"0x0"},"0x1"]`)
 	c.Override = a
 	if got := plannedSet(t, r, c); !slices.Equal(got, []string{"a"}) {

@@ -36,10 +36,15 @@ func (r *Router) Admit(ctx context.Context, c *proxy.Call, cand proxy.Candidate)
 // changes nothing, so it is not written: on a shared store the common case
 // costs only the evidence write. (A failure another container recorded
 // since the snapshot is then reset by its own next success, not by ours.)
+//
+// A system call (the router's own probes) teaches breakers and rate limits
+// but is no evidence: a probe's eth_blockNumber says nothing of how fast or
+// reliably the provider serves clients' calls (reference 3.3 keeps the two
+// apart, and only client traffic qualifies a route).
 func (r *Router) Record(ctx context.Context, c *proxy.Call, cand proxy.Candidate, o proxy.Outcome) {
 	now := r.opts.Now()
 	ch := channelOf(c, cand)
-	obs := Observation{Evidence: !o.Neutral, Success: o.Success, Latency: o.Latency, Now: now}
+	obs := Observation{Evidence: !o.Neutral && !c.System, Success: o.Success, Latency: o.Latency, Now: now}
 	if o.Category == string(classify.RateLimit) {
 		wait := o.RetryAfter
 		if wait <= 0 {

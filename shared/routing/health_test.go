@@ -449,3 +449,67 @@ func TestBreakerStoreDown(t *testing.T) {
 	}
 	r.Record(context.Background(), call, channel(a), failure("server_error")) // must not panic
 }
+
+// The router's own probes (System calls) move breakers and rate limits
+// like any call, but leave latency and reliability evidence alone: a fast
+// eth_blockNumber never qualifies a route, and failed probes never
+// disqualify one.
+func TestSystemCallsLeaveEvidence(t *testing.T) {
+	breakers := breaker.NewMemory(breaker.DefaultConfig(), nil)
+	store := routing.NewMemoryStore(breakers)
+	r, _ := newRouter(routing.Options{Breakers: breakers, Breaker: breaker.DefaultConfig(), State: store})
+	a, b := httpProv("a", 1), httpProv("b", 2)
+	client := callOn(chainOf(a, b), routing.Fastest, "eth_blockNumber", `[]`)
+	system := callOn(chainOf(a, b), routing.Fastest, "eth_blockNumber", `[]`)
+	system.System = true
+	evidence := func(p *profile.Provider) routing.ChannelState {
+		t.Helper()
+		ch := routing.Channel{
+			Breaker:  breaker.Key{Instance: p.InstanceID, Transport: proxy.HTTP},
+			Evidence: routing.ChannelKey{Profile: testProfile.Slug, Chain: "ethereum", Provider: p.ID, Transport: proxy.HTTP},
+		}
+		st, err := store.Load(context.Background(), []routing.Channel{ch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st[0]
+	}
+
+	// a answers probes fast, b answers clients slowly: b alone qualifies.
+	record(r, system, a, 5, success(time.Millisecond))
+	record(r, client, b, 3, success(80*time.Millisecond))
+	if e := evidence(a).Evidence; e != (routing.Evidence{}) {
+		t.Errorf("a's evidence after probes = %+v, want none", e)
+	}
+	if got, want := plan(r, client), []string{"b", "a"}; !slices.Equal(got, want) {
+		t.Errorf("Plan = %v, want %v: probe latency qualifies nobody", got, want)
+	}
+
+	// Four failed probes of b: no evidence, but the breaker counts them.
+	before := evidence(b).Evidence
+	record(r, system, b, 4, failure("server_error"))
+	if e := evidence(b).Evidence; e != before {
+		t.Errorf("b's evidence after failed probes = %+v, want %+v", e, before)
+	}
+	if got, want := plan(r, client), []string{"b", "a"}; !slices.Equal(got, want) {
+		t.Errorf("after failed probes: Plan = %v, want %v: b still qualified", got, want)
+	}
+	if st := stateOf(t, breakers, b); st.Phase != breaker.Closed || st.Failures != 4 {
+		t.Errorf("b's breaker = %+v, want closed with 4 failures", st)
+	}
+	record(r, system, b, 1, failure("server_error"))
+	if st := stateOf(t, breakers, b); st.Phase != breaker.Open {
+		t.Errorf("b's breaker after a 5th failed probe = %+v, want open", st)
+	}
+	if got, want := plan(r, client), []string{"a"}; !slices.Equal(got, want) {
+		t.Errorf("b open: Plan = %v, want %v", got, want)
+	}
+
+	// A probe told to back off marks the channel rate-limited, still
+	// without evidence.
+	record(r, system, a, 1, proxy.Outcome{Category: "rate_limit", RetryAfter: time.Minute})
+	st := evidence(a)
+	if st.Evidence != (routing.Evidence{}) || !st.LimitedUntil.Equal(t0.Add(time.Minute)) {
+		t.Errorf("a after a rate-limited probe = %+v, want no evidence, limited until t0+1m", st)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lasso-serverless/lasso/shared/jsonrpc"
+	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/routing"
@@ -85,10 +86,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// t0 is when every fake clock starts, and the evidence tests' now.
+var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
 // newRouter returns a Router on a fake clock, seeded 42 unless opts says
 // otherwise.
 func newRouter(opts routing.Options) (*routing.Router, *fakeClock) {
-	clk := &fakeClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clk := &fakeClock{t: t0}
 	if opts.Now == nil {
 		opts.Now = clk.Now
 	}
@@ -126,4 +130,39 @@ func candidateOf(plan proxy.Plan, id string) (proxy.Candidate, bool) {
 		}
 	}
 	return proxy.Candidate{}, false
+}
+
+// seen is a healthy probe record of a head reported ago before t0.
+func seen(height uint64, ago time.Duration) probe.Status {
+	return probe.Status{Health: probe.Healthy, Height: height, HeightAt: t0.Add(-ago), CheckedAt: t0.Add(-ago)}
+}
+
+// headsOf is Options.Heads serving one view for chain 1 (chainOf's) and
+// nothing for any other.
+func headsOf(v *probe.View) func(context.Context, int64) *probe.View {
+	return func(_ context.Context, chain int64) *probe.View {
+		if chain != 1 {
+			return nil
+		}
+		return v
+	}
+}
+
+// viewOf is chain records by provider: instance ids as prov makes them.
+func viewOf(byProvider map[string]probe.Status) *probe.View {
+	v := &probe.View{Providers: map[string]probe.Status{}}
+	for id, s := range byProvider {
+		v.Providers["inst-"+id] = s
+	}
+	return v
+}
+
+// consensusAt is Options.Heads with head as the consensus height at t0 (0:
+// nothing known). The height is a probe record of an instance no provider
+// uses, so no provider's own height is known: only the consensus matters.
+func consensusAt(head uint64) func(context.Context, int64) *probe.View {
+	if head == 0 {
+		return headsOf(nil)
+	}
+	return headsOf(viewOf(map[string]probe.Status{"elsewhere": seen(head, 0)}))
 }

@@ -15,9 +15,11 @@ import (
 const maxCandidates = 10
 
 // Plan implements proxy.Planner (reference 3.2 to 3.4): the chain's channels
-// (or the override's) without open breakers; narrowed by capability, archive
-// need and parameter limits, each narrowing failing open when nothing would
-// remain; ranked by the strategy; then ordered by health tier.
+// (or the override's) without open breakers; without those lagging the
+// consensus height; narrowed by capability, archive need and parameter
+// limits, each narrowing failing open when nothing would remain; ranked by
+// the strategy; then ordered by health tier, with the providers that reach
+// the requested block first within a tier and probe-misconfigured ones last.
 func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 	now := r.opts.Now()
 	providers := c.Chain.Providers
@@ -30,15 +32,14 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 		return plan
 	}
 
-	var head uint64
-	if r.opts.Heads != nil {
-		head = r.opts.Heads(c.Chain.ID)
-	}
+	h := r.heads(ctx, c, now)
+	cands = r.dropLagging(c, cands, &h)
 	cands = prefer(cands, func(x entry) bool { return supports(x.Provider, c.Request.Method) })
 	all := len(cands)
 	// Reading the call's blocks costs a JSON decode: only when some
 	// candidate could be narrowed by it.
 	if needsQuery(cands) {
+		head, _ := h.consensusHeight()
 		q := analyze(c.Request, head, c.Chain.Selection.ArchivalThreshold)
 		if q.archive {
 			cands = prefer(cands, func(x entry) bool { return x.Provider.Archival })
@@ -47,11 +48,21 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 		cands = prefer(cands, func(x entry) bool { return withinLimits(x.Provider, q) })
 	}
 	plan.Skipped = all - len(cands)
+	// Heights can only order a call that names a block.
+	var target uint64
+	hasTarget := false
+	if h.view != nil {
+		target, hasTarget = requested(c.Request)
+	}
 
 	rs := make([]ranked, len(cands))
-	tiers := make([]int, len(cands))
+	places := make([]int, len(cands))
 	for i, x := range cands {
-		tiers[i] = tier(x.Breaker == breaker.HalfOpen.String(), now.Before(x.st.LimitedUntil))
+		places[i] = place(
+			h.misconfigured(x.Provider),
+			tier(x.Breaker == breaker.HalfOpen.String(), now.Before(x.st.LimitedUntil)),
+			!hasTarget || h.reaches(x.Provider, target),
+		)
 		rs[i] = newRanked(x.Provider.ID, x.Transport, x.Provider.Priority, x.st.Evidence, now, i)
 	}
 	strategy, ok := r.strategies[c.Strategy]
@@ -61,15 +72,39 @@ func (r *Router) Plan(ctx context.Context, c *proxy.Call) proxy.Plan {
 	r.mu.Lock()
 	strategy.Order(rs, now, r.rng)
 	r.mu.Unlock()
-	// Health tiers reorder across the strategy but keep its order within
-	// each tier (reference 3.4).
-	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(tiers[a.index], tiers[b.index]) })
+	// Places reorder across the strategy but keep its order within each
+	// (reference 3.4 for tiers).
+	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(places[a.index], places[b.index]) })
 
 	plan.Candidates = make([]proxy.Candidate, 0, min(len(rs), maxCandidates))
 	for _, x := range rs[:min(len(rs), maxCandidates)] {
 		plan.Candidates = append(plan.Candidates, cands[x.index].Candidate)
 	}
 	return plan
+}
+
+// place is a candidate's rank before the strategy's order, most telling
+// first:
+//
+//   - a provider that probes found misconfigured goes after every other,
+//     whatever its breaker says: it answers, but maybe for another chain;
+//   - then Lasso's health tier (reference 3.4);
+//   - then, within a tier, the providers whose optimistic height reaches the
+//     block the call names (reference 3.2 step 6). Lasso puts them first
+//     before ranking, which a sorting strategy (priority, fastest) then
+//     undoes; ranking them here keeps the order. Tiers still outrank it, as
+//     in Lasso, where tiering comes last.
+//
+// None of them removes a candidate, so each fails open by construction.
+func place(misconfigured bool, tier int, reaches bool) int {
+	p := 2 * tier
+	if !reaches {
+		p++
+	}
+	if misconfigured {
+		p += 16
+	}
+	return p
 }
 
 // entry is a candidate with the state read for it.

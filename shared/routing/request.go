@@ -24,6 +24,7 @@ var stateMethods = map[string]bool{
 type block struct {
 	number uint64
 	known  bool // a number, or a tag resolved against the head
+	tag    bool // a tag (earliest, latest, pending), not a number
 }
 
 // parseBlock reads a block parameter: a hex number, a tag, or an EIP-1898
@@ -46,9 +47,9 @@ func parseBlock(raw json.RawMessage, head uint64) block {
 	}
 	switch s {
 	case "earliest":
-		return block{number: 0, known: true}
+		return block{number: 0, known: true, tag: true}
 	case "latest", "pending":
-		return block{number: head, known: head > 0}
+		return block{number: head, known: head > 0, tag: true}
 	}
 	hex, ok := strings.CutPrefix(s, "0x")
 	if !ok {

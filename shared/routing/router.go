@@ -1,12 +1,14 @@
 package routing
 
 import (
+	"context"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/lasso-serverless/lasso/shared/breaker"
+	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 )
 
@@ -26,9 +28,12 @@ type Options struct {
 	// is tried again (default 1 s); meanwhile state is container-local.
 	SharedRetry time.Duration
 	Breaker     breaker.Config
-	// Heads returns a chain's consensus height (0 when unknown). Until
-	// health probes feed it, heads are unknown.
-	Heads func(chainID int64) uint64
+	// Heads returns a chain's probe records (nil when nothing is known,
+	// which is also what a nil Heads means): the consensus height for
+	// archive needs and block ages, providers' heights for the lag filter
+	// and the min-block order, probe health for misconfigured providers.
+	// A plan calls it once, so it should be cheap (probe.Snapshot.View).
+	Heads func(ctx context.Context, chainID int64) *probe.View
 	Now   func() time.Time
 	Log   *slog.Logger
 }
