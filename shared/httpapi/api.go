@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lasso-serverless/lasso/shared/jsonrpc"
 )
 
 // health answers liveness without touching providers: a load balancer must
@@ -48,6 +50,13 @@ func (h *Handler) chains(w http.ResponseWriter) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"chains": list})
+}
+
+// writeError answers a non-RPC route's failure as the RPC routes answer
+// the same failure, from the one wire table.
+func writeError(w http.ResponseWriter, err error) {
+	status, e := toWire(err, "")
+	writeBody(w, status, jsonrpc.NewErrorResponse(nil, e).AppendJSON(nil))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
@@ -47,6 +48,21 @@ type Options struct {
 	// operator's list of keys); unknown keys are then ignored and the caller
 	// is limited by address.
 	ClientKey func(key string) (name string, ok bool)
+
+	// Inspect reports a chain's live state (probe records, breakers,
+	// routing evidence) to /api/ready, /api/status and /api/metrics; the
+	// app builds it from its stores, so this package needs no adapter. nil
+	// means every provider reads as never probed, with closed breakers.
+	Inspect func(ctx context.Context, p *profile.Profile, c *profile.Chain) ChainReport
+	// StatusToken, when set, guards /api/status and /api/metrics with
+	// "Authorization: Bearer <token>" (they show provider layout and
+	// traffic); /api/health, /api/ready and /api/chains stay open for load
+	// balancers and health checks.
+	StatusToken string
+	// MaxSeries caps the (profile, chain, provider, method) series the
+	// metrics recorder keeps (default 4096); calls of new series beyond it
+	// are counted as dropped.
+	MaxSeries int
 }
 
 // Handler serves the router's HTTP API.
@@ -56,6 +72,7 @@ type Handler struct {
 	budget  *byteBudget
 	// limiterErrors counts failed limiter calls, for the log.
 	limiterErrors atomic.Int64
+	recorder      *recorder
 }
 
 // New returns a Handler.
@@ -84,7 +101,12 @@ func New(opts Options) *Handler {
 	if opts.DefaultStrategy == "" {
 		opts.DefaultStrategy = routing.Default
 	}
-	return &Handler{opts: opts, started: opts.Now(), budget: newByteBudget(opts.InflightBytes)}
+	if opts.MaxSeries <= 0 {
+		opts.MaxSeries = 4096
+	}
+	now := opts.Now()
+	return &Handler{opts: opts, started: now, budget: newByteBudget(opts.InflightBytes),
+		recorder: newRecorder(opts.MaxSeries, now)}
 }
 
 // corsHeaders go on every answer: browsers call the router directly.
@@ -116,6 +138,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.health(w)
 	case path == "/api/chains" && r.Method == http.MethodGet:
 		h.chains(w)
+	case path == "/api/ready" && r.Method == http.MethodGet:
+		h.ready(w, r)
+	case path == "/api/status" && r.Method == http.MethodGet:
+		h.status(w, r, "")
+	case strings.HasPrefix(path, "/api/status/") && r.Method == http.MethodGet && oneSegment(path, "/api/status/"):
+		h.status(w, r, strings.TrimPrefix(path, "/api/status/"))
+	case strings.HasPrefix(path, "/api/metrics/") && r.Method == http.MethodGet && oneSegment(path, "/api/metrics/"):
+		h.metrics(w, r, strings.TrimPrefix(path, "/api/metrics/"))
 	case strings.HasPrefix(path, "/rpc/"):
 		h.rpc(w, r, reqID)
 	default:

@@ -55,3 +55,10 @@ func splitPath(path, prefix string) ([]string, bool) {
 	}
 	return strings.Split(strings.TrimSuffix(rest, "/"), "/"), true
 }
+
+// oneSegment says whether path is prefix and one non-empty segment, as
+// /api/status/<profile> and /api/metrics/<chain> are.
+func oneSegment(path, prefix string) bool {
+	rest := strings.TrimPrefix(path, prefix)
+	return rest != "" && !strings.Contains(rest, "/")
+}

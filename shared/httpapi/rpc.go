@@ -208,7 +208,11 @@ func (h *Handler) resolve(r *http.Request) (target, error) {
 
 // logCall writes the one line a call gets. Provider URLs never appear here;
 // the logger's handler scrubs secrets from anything else as a second guard.
+// The metrics recorder is fed here too, before the level check: the
+// figures must not depend on the log level.
 func (h *Handler) logCall(ctx context.Context, c *proxy.Call, batch bool, status int, wireErr *jsonrpc.Error, cause error, start time.Time) {
+	now := h.opts.Now()
+	h.recordCall(c, cause, now)
 	level := slog.LevelInfo
 	if cause != nil {
 		level = slog.LevelWarn
@@ -224,7 +228,7 @@ func (h *Handler) logCall(ctx context.Context, c *proxy.Call, batch bool, status
 		slog.String("method", c.Request.Method),
 		slog.String("provider", c.Meta.Provider),
 		slog.Int("status", status),
-		slog.Float64("latency_ms", ms(h.opts.Now().Sub(start))),
+		slog.Float64("latency_ms", ms(now.Sub(start))),
 		slog.Float64("upstream_ms", ms(c.Meta.Upstream)),
 		slog.Int("attempts", c.Meta.Attempts),
 		slog.Int("retries", c.Meta.Retries),
