@@ -60,12 +60,15 @@ build: ## build the local server into bin/ and each Lambda function into bin/<fu
 	done
 
 # SAM's makefile builder (Metadata: BuildMethod: makefile) runs
-# `make build-<LogicalId>` with ARTIFACTS_DIR set; the shipped profiles go
-# beside the bootstrap, where LASSO_PROFILES_DIR's default (./profiles) finds them.
-.PHONY: build-RpcHttpFunction
-build-RpcHttpFunction: ## SAM: the rpc-http bootstrap and profiles into $(ARTIFACTS_DIR)
+# `make build-<LogicalId>` with ARTIFACTS_DIR set; each such target names its
+# function's folder. The shipped profiles go beside the bootstrap, where
+# LASSO_PROFILES_DIR's default (./profiles) finds them.
+build-RpcHttpFunction: FUNCTION := rpc-http
+build-ProbeFunction: FUNCTION := probe
+.PHONY: build-RpcHttpFunction build-ProbeFunction
+build-RpcHttpFunction build-ProbeFunction:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 2; }
-	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/rpc-http
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(FUNCTION)
 	mkdir -p $(ARTIFACTS_DIR)/profiles
 	cp profiles/*.yml $(ARTIFACTS_DIR)/profiles/
 

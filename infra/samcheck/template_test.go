@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,6 +60,18 @@ var allFeaturesOn = &intrinsics.ProcessorOptions{
 			}
 			return nil
 		},
+		// goformation resolves a Ref to a resource as nothing; keep its
+		// name, so a function's policy list can point at the managed
+		// policy it references.
+		"Ref": func(name string, input any, tpl any) any {
+			if v := intrinsics.Ref(name, input, tpl); v != nil || input == "AWS::NoValue" {
+				return v
+			}
+			if s, ok := input.(string); ok {
+				return refPrefix + s
+			}
+			return nil
+		},
 	},
 }
 
@@ -75,6 +88,9 @@ func open(t *testing.T, opts *intrinsics.ProcessorOptions) *cloudformation.Templ
 	}
 	return tpl
 }
+
+// refPrefix marks a Ref to a resource in allFeaturesOn's output.
+const refPrefix = "Ref:"
 
 // listDefaults are the defaults of the CommaDelimitedList parameters, split
 // as CloudFormation splits them: goformation passes such a default on as
@@ -192,10 +208,16 @@ func TestEnvironmentCoversConfig(t *testing.T) {
 			t.Errorf("localOnly lists %s, which shared/app/config.go no longer reads: drop it", v)
 		}
 	}
-	for id, fn := range open(t, allFeaturesOn).GetAllServerlessFunctionResources() {
-		var set map[string]string
+	tpl := open(t, allFeaturesOn)
+	global, _ := tpl.GetServerlessGlobalFunction()
+	for id, fn := range tpl.GetAllServerlessFunctionResources() {
+		// SAM merges Globals.Function's variables under the function's own.
+		set := map[string]string{}
+		if global != nil && global.Environment != nil {
+			maps.Copy(set, global.Environment.Variables)
+		}
 		if fn.Environment != nil {
-			set = fn.Environment.Variables
+			maps.Copy(set, fn.Environment.Variables)
 		}
 		for _, v := range sorted(read) {
 			_, ok := set[v]
@@ -228,14 +250,16 @@ func TestPoliciesCoverAWSCalls(t *testing.T) {
 	if len(calls) == 0 {
 		t.Fatal("found no SDK operation in shared/awsconfig: has the scan gone stale?")
 	}
-	resources := raw(t, allFeaturesOn)["Resources"].(map[string]any)
+	tpl := raw(t, allFeaturesOn)
+	resources := tpl["Resources"].(map[string]any)
+	globalVpc := tpl["Globals"].(map[string]any)["Function"].(map[string]any)["VpcConfig"]
 	for id, r := range resources {
 		r := r.(map[string]any)
 		if r["Type"] != "AWS::Serverless::Function" {
 			continue
 		}
 		props, _ := r["Properties"].(map[string]any)
-		actions, managed := policies(t, id, props["Policies"])
+		actions, managed := policies(t, id, props["Policies"], resources)
 		for _, c := range calls {
 			if !actions[c] {
 				t.Errorf("%s: no policy statement allows %s, which shared/awsconfig calls", id, c)
@@ -246,7 +270,7 @@ func TestPoliciesCoverAWSCalls(t *testing.T) {
 				t.Errorf("%s: a policy allows %s, which the code never calls (least privilege)", id, a)
 			}
 		}
-		if props["VpcConfig"] != nil && !managed["AWSLambdaVPCAccessExecutionRole"] {
+		if (props["VpcConfig"] != nil || globalVpc != nil) && !managed["AWSLambdaVPCAccessExecutionRole"] {
 			t.Errorf("%s: has a VpcConfig but not the AWSLambdaVPCAccessExecutionRole policy", id)
 		}
 	}
@@ -277,30 +301,53 @@ func TestHttpApiRoutes(t *testing.T) {
 
 // policies returns the actions a function's policy statements allow and
 // the managed policies it names; a statement on Resource "*" is an error.
-func policies(t *testing.T, id string, v any) (actions, managed map[string]bool) {
-	actions, managed = map[string]bool{}, map[string]bool{}
-	list, _ := v.([]any)
-	for _, p := range list {
-		switch p := p.(type) {
-		case string:
-			managed[p] = true
-		case map[string]any:
-			stmts, _ := p["Statement"].([]any)
-			for _, s := range stmts {
-				s, _ := s.(map[string]any)
-				if s["Effect"] != "Allow" {
-					continue
-				}
-				if s["Resource"] == "*" {
-					t.Errorf("%s: statement %v allows Resource \"*\"; name the parameter path or secret", id, s["Sid"])
-				}
-				for _, a := range strs(s["Action"]) {
-					actions[a] = true
-				}
-			}
+func policies(t *testing.T, id string, v any, resources map[string]any) (actions, managed map[string]bool) {
+	actions = map[string]bool{}
+	stmts, managed := statements(t, id, v, resources)
+	for _, s := range stmts {
+		if s["Effect"] != "Allow" {
+			continue
+		}
+		if s["Resource"] == "*" {
+			t.Errorf("%s: statement %v allows Resource \"*\"; name the parameter path or secret", id, s["Sid"])
+		}
+		for _, a := range strs(s["Action"]) {
+			actions[a] = true
 		}
 	}
 	return actions, managed
+}
+
+// statements resolves a function's Policies: the AWS managed policies it
+// names, and the statements of its inline documents and of the template's
+// own managed policies it references.
+func statements(t *testing.T, id string, v any, resources map[string]any) (stmts []map[string]any, managed map[string]bool) {
+	managed = map[string]bool{}
+	list, _ := v.([]any)
+	for _, p := range list {
+		doc, _ := p.(map[string]any)
+		if name, ok := p.(string); ok {
+			ref, isRef := strings.CutPrefix(name, refPrefix)
+			if !isRef {
+				managed[name] = true
+				continue
+			}
+			r, _ := resources[ref].(map[string]any)
+			if r["Type"] != "AWS::IAM::ManagedPolicy" {
+				t.Errorf("%s: Policies references %s, which is not an AWS::IAM::ManagedPolicy of this template", id, ref)
+				continue
+			}
+			props, _ := r["Properties"].(map[string]any)
+			doc, _ = props["PolicyDocument"].(map[string]any)
+		}
+		list, _ := doc["Statement"].([]any)
+		for _, s := range list {
+			if s, ok := s.(map[string]any); ok {
+				stmts = append(stmts, s)
+			}
+		}
+	}
+	return stmts, managed
 }
 
 // envVarsRead is every string literal passed to getenv, os.Getenv or
@@ -410,29 +457,26 @@ func TestKmsDecryptOnlyThroughServices(t *testing.T) {
 			services = append(services, svc)
 		}
 	}
-	props := raw(t, allFeaturesOn)["Resources"].(map[string]any)["RpcHttpFunction"].(map[string]any)["Properties"].(map[string]any)
+	resources := raw(t, allFeaturesOn)["Resources"].(map[string]any)
+	props := resources["RpcHttpFunction"].(map[string]any)["Properties"].(map[string]any)
 	found := false
-	for _, p := range props["Policies"].([]any) {
-		p, _ := p.(map[string]any)
-		stmts, _ := p["Statement"].([]any)
-		for _, s := range stmts {
-			s := s.(map[string]any)
-			if !slices.Contains(strs(s["Action"]), "kms:Decrypt") {
-				continue
-			}
-			found = true
-			cond, _ := s["Condition"].(map[string]any)
-			eq, _ := cond["StringEquals"].(map[string]any)
-			var via []string
-			for _, v := range strs(eq["kms:ViaService"]) {
-				svc, _, _ := strings.Cut(v, ".")
-				via = append(via, svc)
-			}
-			slices.Sort(via)
-			slices.Sort(services)
-			if !slices.Equal(via, services) {
-				t.Errorf("kms:Decrypt is allowed via %v, want exactly the services the code calls: %v", via, services)
-			}
+	stmts, _ := statements(t, "RpcHttpFunction", props["Policies"], resources)
+	slices.Sort(services)
+	for _, s := range stmts {
+		if !slices.Contains(strs(s["Action"]), "kms:Decrypt") {
+			continue
+		}
+		found = true
+		cond, _ := s["Condition"].(map[string]any)
+		eq, _ := cond["StringEquals"].(map[string]any)
+		var via []string
+		for _, v := range strs(eq["kms:ViaService"]) {
+			svc, _, _ := strings.Cut(v, ".")
+			via = append(via, svc)
+		}
+		slices.Sort(via)
+		if !slices.Equal(via, services) {
+			t.Errorf("kms:Decrypt is allowed via %v, want exactly the services the code calls: %v", via, services)
 		}
 	}
 	if !found {

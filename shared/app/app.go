@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,6 +17,7 @@ import (
 	"github.com/lasso-serverless/lasso/shared/awsconfig"
 	"github.com/lasso-serverless/lasso/shared/breaker"
 	"github.com/lasso-serverless/lasso/shared/httpapi"
+	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/profile"
 	"github.com/lasso-serverless/lasso/shared/proxy"
 	"github.com/lasso-serverless/lasso/shared/ratelimit"
@@ -33,6 +35,7 @@ type App struct {
 	client  *rpcclient.Client
 	redis   redis.UniversalClient // nil without REDIS_URL
 	src     *awsconfig.Source
+	prober  *probe.Prober
 }
 
 // coldStartBudget bounds loading the configuration (SSM, Secrets Manager)
@@ -95,7 +98,7 @@ func New(cfg Config, opts Options) (*App, error) {
 	defer cancel()
 	src, err := awsconfig.NewSource(ctx, awsconfig.SourceOptions{
 		SSMPath: cfg.ProfilesSSMPath, SecretsID: cfg.SecretsID, ClientKeysID: cfg.ClientKeysID, ProfilesDir: cfg.ProfilesDir,
-		TTL: cfg.ConfigTTL, Env: opts.Lookup, Log: log, Scrub: scrub.Set, Now: opts.Clock,
+		TTL: cfg.ConfigTTL, Env: opts.Lookup, Log: log, Scrub: withStatic(scrub.Set, cfg.StatusToken), Now: opts.Clock,
 	})
 	if err != nil {
 		return nil, err
@@ -107,6 +110,7 @@ func New(cfg Config, opts Options) (*App, error) {
 		transport = a.client
 	}
 	routerOpts := routing.Options{Log: log, Now: opts.Clock, Seed: opts.Seed}
+	var probes probe.Store = probe.NewMemory()
 	limiter := opts.Limiter
 	if rdb := opts.Redis; rdb != nil || cfg.RedisURL != "" {
 		redisstore.SetLogger(log)
@@ -122,21 +126,23 @@ func New(cfg Config, opts Options) (*App, error) {
 		routerOpts.Breakers = breakers
 		routerOpts.State = redisstore.NewState(rdb, breakers)
 		routerOpts.Snapshot = time.Second // the design's per-container snapshot
+		probes = redisstore.NewProbes(rdb)
 		if limiter == nil {
 			limiter = redisstore.NewClientLimiter(rdb)
 		}
 		log.Info("shared state in Redis", "redis", redisstore.RedactURL(cfg.RedisURL), "cluster", cfg.RedisCluster)
 	}
 	if limiter == nil {
-		clock := opts.Clock
-		if clock == nil {
-			clock = time.Now
-		}
-		limiter = ratelimit.NewMemory(clock)
+		limiter = ratelimit.NewMemory(clockOr(opts.Clock))
 	}
+	heads := probe.NewSnapshot(probes, time.Second, opts.Clock, log)
+	routerOpts.Heads = heads.View
+	router := routing.New(routerOpts)
+	forwarder := proxy.NewForwarder(router, router, transport, proxy.Options{Log: log})
+	a.prober = newProber(log, opts.Clock, forwarder, transport, probes, src)
 	a.handler = httpapi.New(httpapi.Options{
 		Config:          src.Current,
-		Pipeline:        pipeline(log, routing.New(routerOpts), transport),
+		Pipeline:        pipeline(log, forwarder),
 		Log:             log,
 		NodeID:          cfg.NodeID,
 		DefaultStrategy: cfg.DefaultStrategy,
@@ -144,8 +150,24 @@ func New(cfg Config, opts Options) (*App, error) {
 		Limiter:         limiter,
 		TrustedProxies:  cfg.TrustedProxies,
 		ClientKey:       clientKeys(cfg, src),
+		Inspect:         inspect(router, heads, clockOr(opts.Clock)),
+		StatusToken:     cfg.StatusToken,
 	})
 	return a, nil
+}
+
+func clockOr(clock func() time.Time) func() time.Time {
+	if clock == nil {
+		return time.Now
+	}
+	return clock
+}
+
+// withStatic adds secrets of the process's own (the status token) to every
+// set the configuration hands the scrubber.
+func withStatic(set func([]string), static ...string) func([]string) {
+	static = slices.DeleteFunc(static, func(s string) bool { return s == "" })
+	return func(secrets []string) { set(slices.Concat(secrets, static)) }
 }
 
 // clientKeys is the operator's list of client API keys, when there is one.
@@ -157,13 +179,9 @@ func clientKeys(cfg Config, src *awsconfig.Source) func(string) (string, bool) {
 }
 
 // pipeline is the whole request path of one call, outermost first. The
-// router plans each call and keeps the channels' health.
-func pipeline(log *slog.Logger, router *routing.Router, transport proxy.Transport) proxy.Handler {
-	return proxy.Chain(
-		proxy.NewForwarder(router, router, transport, proxy.Options{Log: log}),
-		proxy.Recover(log),
-		proxy.Local,
-	)
+// forwarder's router plans each call and keeps the channels' health.
+func pipeline(log *slog.Logger, forwarder *proxy.Forwarder) proxy.Handler {
+	return proxy.Chain(forwarder, proxy.Recover(log), proxy.Local)
 }
 
 // Handler is the router's HTTP API.
@@ -193,6 +211,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "node_id", a.cfg.NodeID, "version", Version)
+	// The local server probes its providers itself; on Lambda the probe
+	// function does (functions/probe).
+	go a.RunProbes(ctx, time.Time{})
 	// A long-running process reloads its profiles on the TTL, keeping the
 	// last good configuration when a reload fails.
 	if a.cfg.ConfigTTL > 0 {

@@ -46,6 +46,9 @@ type Config struct {
 	// holding {"<client name>": "<api key>"}: the keys client rate limits
 	// recognise. Empty: any key a client sends is its identity.
 	ClientKeysID string
+	// StatusToken (LASSO_STATUS_TOKEN), when set, is the bearer token
+	// /api/status and /api/metrics require; it never appears in logs.
+	StatusToken string
 	// Server timeouts. Write must outlast the slowest method timeout
 	// (debug_traceBlock, 45 s) or long calls would be cut off mid-answer.
 	ReadTimeout     time.Duration
@@ -82,6 +85,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg.ProfilesSSMPath = getenv("LASSO_PROFILES_SSM_PATH")
 	cfg.SecretsID = getenv("LASSO_SECRETS_ID")
 	cfg.ClientKeysID = getenv("LASSO_CLIENT_KEYS_ID")
+	cfg.StatusToken = getenv("LASSO_STATUS_TOKEN")
 	cfg.ConfigTTL = time.Minute
 	if v := getenv("LASSO_CONFIG_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,6 +23,7 @@ import (
 // in front of scripted providers on loopback.
 type rig struct {
 	t        testing.TB
+	app      *app.App
 	handler  http.Handler
 	logs     *syncBuffer
 	provider map[string]*providertest.Provider
@@ -45,6 +47,10 @@ type rigOptions struct {
 	env   map[string]string // variables the profile may reference
 	clock func() time.Time  // app.Options.Clock; nil is real time
 	seed  uint64            // app.Options.Seed; 0 draws one
+	// chain is extra YAML for the ethereum chain entry (4-space indent).
+	chain string
+	// config sets environment variables of the router's own config.
+	config map[string]string
 }
 
 // newRig builds a public profile with one chain, ethereum (id 1, alias eth),
@@ -63,7 +69,7 @@ func newRigWith(t testing.TB, o rigOptions, providers ...testProvider) *rig {
 	// Client limits high enough never to bite: the rig is about routing
 	// (ratelimit_test.go tests the limits), and benchmarks send one client's
 	// calls as fast as they go.
-	yml.WriteString("---\nname: Test\nslug: public\nrps_limit: 1000000000\nburst_limit: 1000000000\n---\nchains:\n  ethereum:\n    chain_id: 1\n    url_aliases: [eth]\n    providers:\n")
+	yml.WriteString("---\nname: Test\nslug: public\nrps_limit: 1000000000\nburst_limit: 1000000000\n---\nchains:\n  ethereum:\n    chain_id: 1\n    url_aliases: [eth]\n" + o.chain + "    providers:\n")
 	urls := make([]string, len(providers))
 	for i, p := range providers {
 		urls[i] = p.url
@@ -83,6 +89,7 @@ func newRigWith(t testing.TB, o rigOptions, providers ...testProvider) *rig {
 	// load_balanced, shuffles.
 	cfg, err := app.ConfigFromEnv(func(k string) string {
 		env := map[string]string{"LASSO_DEFAULT_STRATEGY": "priority", "LOG_LEVEL": "debug"}
+		maps.Copy(env, o.config)
 		if _, bench := t.(*testing.B); bench {
 			env["LOG_LEVEL"] = "info" // what production runs
 		}
@@ -105,7 +112,7 @@ func newRigWith(t testing.TB, o rigOptions, providers ...testProvider) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.handler = a.Handler()
+	r.app, r.handler = a, a.Handler()
 	return r
 }
 
