@@ -12,8 +12,9 @@ import (
 // recorder keeps call counts and latencies per (profile, chain, provider,
 // method) for /api/metrics, fed by the handler's per-call log path. It is
 // what this process has served since it started: on Lambda that is one
-// container's share of the traffic (the endpoint says scope "process"), and
-// fleet-wide figures belong to the EMF metrics in CloudWatch.
+// container's share of the traffic (the endpoint says scope "process");
+// fleet-wide figures need metrics the containers publish, which are not
+// built yet.
 //
 // Memory is bounded: at most max series, each a fixed-size histogram and
 // window; calls of a new series beyond the cap are not recorded, only

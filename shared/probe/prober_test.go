@@ -148,6 +148,37 @@ func TestProbeIsHalfOpenTrial(t *testing.T) {
 	}
 }
 
+// TestProbeOpensBreakerOfDeadProvider: a provider that stopped answering
+// has its breaker opened by probes alone (network errors: 3 in a row), so
+// no client call is the first to find out; then probes leave it alone
+// until it is due for a trial.
+func TestProbeOpensBreakerOfDeadProvider(t *testing.T) {
+	r := newRig(t, nil)
+	ctx := context.Background()
+	for _, id := range []string{"alpha", "beta", "gamma"} {
+		r.ps.at(id, "0x1", 1000)
+	}
+	r.prober.Round(ctx)
+	r.ps.set("alpha", "eth_chainId", answer{down: true})
+	r.ps.set("alpha", "eth_blockNumber", answer{down: true})
+	for round := 1; round <= 3; round++ {
+		r.clock.Advance(30 * time.Second)
+		r.prober.Round(ctx)
+	}
+	if st := r.breakerOf(t, "alpha"); st.Phase != breaker.Open {
+		t.Fatalf("after 3 failed probe rounds the breaker is %v, want open", st.Phase)
+	}
+	if s := r.status(t, "alpha"); s.Health != probe.Unhealthy || s.Height != 1000 {
+		t.Errorf("dead provider: %s at %d, want unhealthy with its last height kept", s.Health, s.Height)
+	}
+	sent := r.ps.count("alpha", "eth_blockNumber")
+	r.clock.Advance(30 * time.Second)
+	r.prober.Round(ctx)
+	if got := r.ps.count("alpha", "eth_blockNumber"); got != sent {
+		t.Errorf("an open breaker not yet due got %d more eth_blockNumber, want none", got-sent)
+	}
+}
+
 // TestProbeResumesFromStore: a new Prober (the next Lambda invocation)
 // picks up the records and backoffs the last one saved.
 func TestProbeResumesFromStore(t *testing.T) {

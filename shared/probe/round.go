@@ -19,15 +19,34 @@ const probeID = "lasso-probe"
 
 // round probes one target: eth_chainId straight to the provider, which
 // judges health and catches a provider on the wrong chain without touching
-// its breaker; then, if that went well, eth_blockNumber through the
-// pipeline with the provider as override, which reads the head and serves
-// as the breaker's half-open trial (reference 4). Reasons name what failed
+// its breaker; then eth_blockNumber through the pipeline with the provider
+// as override, which reads the head and goes through the breaker (reference
+// 4): an open one due for recovery takes it as its half-open trial, and a
+// provider that stopped answering has its failures counted, so its breaker
+// opens without a client paying for it. A provider on the wrong chain or
+// asking us to back off gets no second request. Reasons name what failed
 // in words and codes only: a provider's message or a transport error can
 // carry its URL, and with it a key.
 func (p *Prober) round(ctx context.Context, t Target) Result {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
+	r := p.chainID(ctx, t)
+	if r.Kind == Misconfig || r.Kind == Limited {
+		return r
+	}
+	head := p.blockNumber(ctx, t)
+	if r.Kind == OK {
+		head.Latency = r.Latency
+		return head
+	}
+	// eth_chainId failed: its verdict stands. eth_blockNumber went out for
+	// the breaker's sake; its head, from a provider whose chain could not
+	// be checked, is not trusted.
+	return r
+}
 
+// chainID asks the provider its chain id, straight through the transport.
+func (p *Prober) chainID(ctx context.Context, t Target) Result {
 	start := time.Now()
 	reply, err := p.opts.Transport.Send(ctx, t.Provider, jsonrpc.AppendUpstream(nil, probeID, "eth_chainId", nil))
 	latency := time.Since(start)
@@ -51,7 +70,11 @@ func (p *Prober) round(ctx context.Context, t Target) Result {
 	if int64(id) != t.Chain.ID {
 		return Result{Kind: Misconfig, Reason: fmt.Sprintf("serves chain %d, not %d", id, t.Chain.ID)}
 	}
+	return Result{Kind: OK, Latency: latency}
+}
 
+// blockNumber reads the provider's head through the pipeline.
+func (p *Prober) blockNumber(ctx context.Context, t Target) Result {
 	call := &proxy.Call{
 		Request: jsonrpc.Request{ID: []byte(`1`), Method: "eth_blockNumber", Params: []byte(`[]`)},
 		Profile: t.Profile, Chain: t.Chain, Override: t.Provider, Transport: "http",
@@ -61,9 +84,9 @@ func (p *Prober) round(ctx context.Context, t Target) Result {
 	var open *proxy.AllOpenError
 	switch {
 	case errors.As(err, &open):
-		// The breaker is open and not yet due for a trial: the provider
-		// answered eth_chainId, so it is up; its head stays unknown.
-		return Result{Kind: OK, Latency: latency}
+		// The breaker is open and not yet due for a trial: the head stays
+		// unknown, and eth_chainId alone judges the round.
+		return Result{Kind: OK}
 	case err != nil:
 		return pipelineError(err)
 	case resp.Error != nil:
@@ -73,7 +96,7 @@ func (p *Prober) round(ctx context.Context, t Target) Result {
 	if !ok {
 		return Result{Kind: Failed, Reason: "eth_blockNumber: the result is not a hex number"}
 	}
-	return Result{Kind: OK, Height: h, HasHeight: true, Latency: latency}
+	return Result{Kind: OK, Height: h, HasHeight: true}
 }
 
 // httpStatus judges a non-2xx answer (reference 8): 401 and 402 are a

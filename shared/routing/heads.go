@@ -85,6 +85,9 @@ func (h *heads) misconfigured(p *profile.Provider) bool {
 	return ok && s.Health == probe.Misconfigured
 }
 
+// lagWarnEvery spaces the warnings of a chain whose candidates all lag.
+const lagWarnEvery = time.Minute
+
 // dropLagging leaves out the candidates more than max_lag_blocks behind.
 //
 // Unlike Lasso, which then plans nothing (and logs), a plan where every
@@ -94,9 +97,13 @@ func (h *heads) misconfigured(p *profile.Provider) bool {
 // channels Lasso rejects at attempt time (parameter limits) as retries;
 // Lasso's lag filter, like its capability and archival filters, runs before
 // any attempt.
+//
+// An override names its provider whatever its lag (the probe's own
+// eth_blockNumber is one), so it is not filtered, and the warning comes at
+// most once a minute per chain: a lagging chain must not flood the log.
 func (r *Router) dropLagging(c *proxy.Call, cands []entry, h *heads) []entry {
 	maxLag := c.Chain.Selection.MaxLagBlocks
-	if maxLag < 0 || h.view == nil {
+	if maxLag < 0 || h.view == nil || c.Override != nil {
 		return cands
 	}
 	n := 0
@@ -109,8 +116,11 @@ func (r *Router) dropLagging(c *proxy.Call, cands []entry, h *heads) []entry {
 	case 0:
 		return cands
 	case len(cands):
-		r.opts.Log.Warn("every candidate lags the consensus height; planning them anyway",
-			"chain", c.Chain.Key, "consensus", h.consensus, "max_lag_blocks", maxLag, "candidates", n)
+		if last, ok := r.lagWarned.Load(c.Chain.Key); !ok || h.now.Sub(last.(time.Time)) >= lagWarnEvery {
+			r.lagWarned.Store(c.Chain.Key, h.now)
+			r.opts.Log.Warn("every candidate lags the consensus height; planning them anyway",
+				"chain", c.Chain.Key, "consensus", h.consensus, "max_lag_blocks", maxLag, "candidates", n)
+		}
 		return cands
 	}
 	out := make([]entry, 0, len(cands)-n)

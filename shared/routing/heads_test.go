@@ -164,12 +164,60 @@ func TestLagAllLaggingFailsOpen(t *testing.T) {
 	if !strings.Contains(logs.String(), "max_lag_blocks=1") || !strings.Contains(logs.String(), "consensus=1010") {
 		t.Errorf("warning lacks the lag limit or consensus: %s", logs.String())
 	}
+	// Every call of a lagging chain plans the same way: the warning comes
+	// once a minute, not once a call; an override is never filtered.
+	logs.Reset()
+	r.Plan(context.Background(), call)
+	override := *call
+	override.Override = a
+	if got := plan(r, &override); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("override to a lagging provider: Plan = %v, want [a]", got)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("a second plan within the minute warned again: %s", logs.String())
+	}
 
 	// A plan with one provider in step logs nothing.
 	v.Providers["inst-b"] = seen(1010, 0)
 	logs.Reset()
 	if got := plan(r, call); !slices.Equal(got, []string{"b"}) || logs.Len() != 0 {
 		t.Errorf("Plan = %v, logs %q; want [b] and no warning", got, logs.String())
+	}
+}
+
+// TestLagWarningOncePerMinute: a chain whose candidates all lag warns once
+// a minute, however many calls it plans.
+func TestLagWarningOncePerMinute(t *testing.T) {
+	a, b := httpProv("a", 1), httpProv("b", 2)
+	ch := chainOf(a, b)
+	ch.BlockTime = time.Second
+	ch.Selection.MaxLagBlocks = 1
+	var logs bytes.Buffer
+	var v *probe.View
+	r, clock := newRouter(routing.Options{
+		Heads: func(context.Context, int64) *probe.View { return v },
+		Log:   slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	call := callOn(ch, routing.Priority, "eth_blockNumber", `[]`)
+	for i, step := range []struct {
+		advance time.Duration
+		warns   int
+	}{{0, 1}, {10 * time.Second, 0}, {30 * time.Second, 0}, {20 * time.Second, 1}, {time.Second, 0}} {
+		clock.Advance(step.advance)
+		now := clock.Now()
+		// Heights seen just now: a and b 10 behind an instance no plan has.
+		v = &probe.View{Providers: map[string]probe.Status{
+			"inst-a": {Health: probe.Healthy, Height: 1000, HeightAt: now},
+			"inst-b": {Health: probe.Healthy, Height: 1000, HeightAt: now},
+			"inst-z": {Health: probe.Healthy, Height: 1010, HeightAt: now},
+		}}
+		logs.Reset()
+		if got := plan(r, call); !slices.Equal(got, []string{"a", "b"}) {
+			t.Fatalf("step %d: Plan = %v, want [a b] (all lag: fail open)", i, got)
+		}
+		if n := strings.Count(logs.String(), "level=WARN"); n != step.warns {
+			t.Errorf("step %d (+%v): %d warnings, want %d", i, step.advance, n, step.warns)
+		}
 	}
 }
 

@@ -47,6 +47,8 @@ type Router struct {
 
 	mu  sync.Mutex // guards rng: one seeded generator keeps a seed repeatable
 	rng *rand.Rand
+
+	lagWarned sync.Map // chain key -> time.Time of the last all-lagging warning
 }
 
 var (
