@@ -14,12 +14,13 @@ type readyChain struct {
 	TotalProviders  int    `json:"total_providers"`
 }
 
-// ready answers readiness for load balancers and Route 53 health checks:
-// 200 when every chain of every profile has a provider that can serve
-// (see serving), 503 naming the chains that have none, so that a region
-// whose upstreams are all down is taken out of DNS while the others take
-// its traffic. Unlike /api/health it reads provider state, but it sends
-// nothing upstream: it reports what probes and breakers already know.
+// ready answers readiness: 200 when every chain of every profile has a
+// provider that can serve (see serving), 503 naming the chains that have
+// none. It is all-chains strict, so one chain without providers fails it;
+// the template's Route 53 check therefore stays on /api/health, and this is
+// for operators and load balancers that want that strictness. Unlike
+// /api/health it reads provider state, but it sends nothing upstream: it
+// reports what probes and breakers already know.
 //
 // It is open (no token): the callers are infrastructure.
 func (h *Handler) ready(w http.ResponseWriter, r *http.Request) {
