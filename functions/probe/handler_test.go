@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lasso-serverless/lasso/infra/lambdatest"
 	"github.com/lasso-serverless/lasso/shared/probe"
 	"github.com/lasso-serverless/lasso/shared/redisstore/redistest"
 	"github.com/lasso-serverless/lasso/shared/rpcclient/providertest"
@@ -95,7 +96,7 @@ func TestWrongChainIsMisconfigured(t *testing.T) {
 func TestWithoutRedis(t *testing.T) {
 	t.Parallel()
 	p := node(t, "0x1", "0x64", "0x0")
-	var log lockedBuffer
+	var log lambdatest.Buffer
 	h := newFunction(t, map[string]string{"LASSO_PROFILES_DIR": profileDir(t, upstream{id: "a", url: p.URL()})}, &log)
 	invoke(t, h, 7*time.Second)
 

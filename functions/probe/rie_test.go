@@ -42,7 +42,7 @@ func TestProbeThenRouteUnderEmulator(t *testing.T) {
 		t.Helper()
 		before := map[string]int{"pruned": calls(pruned, "eth_getBalance"), "archive": calls(archive, "eth_getBalance")}
 		body := `{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x0000000000000000000000000000000000000000","` + block + `"]}`
-		out, status := rpc.Post(t, withBody(t, event(t, "apigw-v2-post-rpc.json"), body))
+		out, status := rpc.Post(t, lambdatest.WithBody(t, event(t, "apigw-v2-post-rpc.json"), body))
 		rpc.WaitOutput(t, lambdatest.ReportLine)
 		var r struct {
 			StatusCode int    `json:"statusCode"`

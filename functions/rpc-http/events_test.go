@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lasso-serverless/lasso/infra/lambdatest"
 	"github.com/lasso-serverless/lasso/shared/app"
 	"github.com/lasso-serverless/lasso/shared/lambdahttp"
 	"github.com/lasso-serverless/lasso/shared/rpcclient/providertest"
@@ -209,7 +210,7 @@ func TestInvocationDeadline(t *testing.T) {
 	deadline := time.Now().Add(time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	out, err := h.Invoke(ctx, withBody(t, event(t, "apigw-v2-post-rpc.json"), ethCall))
+	out, err := h.Invoke(ctx, lambdatest.WithBody(t, event(t, "apigw-v2-post-rpc.json"), ethCall))
 	answered := time.Now()
 	if err != nil {
 		t.Fatalf("Invoke: %v", err)

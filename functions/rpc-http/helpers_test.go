@@ -59,21 +59,6 @@ func event(t *testing.T, name string) []byte {
 // the deadline tests.
 const ethCall = `{"jsonrpc":"2.0","id":42,"method":"eth_call","params":[{"to":"0x0000000000000000000000000000000000000000","data":"0x"},"latest"]}`
 
-// withBody returns an HTTP API event with its body replaced.
-func withBody(t *testing.T, event []byte, body string) []byte {
-	t.Helper()
-	var ev map[string]any
-	if err := json.Unmarshal(event, &ev); err != nil {
-		t.Fatal(err)
-	}
-	ev["body"], ev["isBase64Encoded"] = body, false
-	b, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // reply is any of the three response shapes: API Gateway HTTP API sets
 // headers, REST API multiValueHeaders, ALB either (as the target group
 // asked) plus statusDescription.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lasso-serverless/lasso/infra/lambdatest"
 	"github.com/lasso-serverless/lasso/shared/lambdahttp"
 	"github.com/lasso-serverless/lasso/shared/rpcclient/providertest"
 )
@@ -53,12 +54,12 @@ func TestResponseOverLambdaLimit(t *testing.T) {
 	}
 
 	t.Run("single call, HTTP API", func(t *testing.T) {
-		ev := withBody(t, event(t, "apigw-v2-post-rpc.json"), `{"jsonrpc":"2.0","id":42,"method":"eth_getLogs","params":[{}]}`)
+		ev := lambdatest.WithBody(t, event(t, "apigw-v2-post-rpc.json"), `{"jsonrpc":"2.0","id":42,"method":"eth_getLogs","params":[{}]}`)
 		r := check(t, invoke(t, h, ev), lambdahttp.APIGatewayLimit)
 		tooLarge(t, json.RawMessage(r.Body), "42")
 	})
 	t.Run("batch, HTTP API", func(t *testing.T) {
-		ev := withBody(t, event(t, "apigw-v2-post-rpc.json"), `[
+		ev := lambdatest.WithBody(t, event(t, "apigw-v2-post-rpc.json"), `[
 			{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{}]},
 			{"jsonrpc":"2.0","id":2,"method":"eth_blockNumber"},
 			{"jsonrpc":"2.0","id":3,"method":"eth_chainId"}]`)

@@ -97,7 +97,7 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 	p.SetBehaviour(providertest.Hang())
 	before := p.Count()
 	start := time.Now()
-	r = invokeEmulator(t, emu, withBody(t, event(t, "apigw-v2-post-rpc.json"), ethCall))
+	r = invokeEmulator(t, emu, lambdatest.WithBody(t, event(t, "apigw-v2-post-rpc.json"), ethCall))
 	took := time.Since(start)
 	if rr := r.rpc(t); rr.Error == nil || rr.Error.Code != -32007 || string(rr.ID) != "42" {
 		t.Fatalf("hanging provider: got %s %q after %v, want a -32007 timeout with id 42", statusOf(r.StatusCode), r.Body, took)

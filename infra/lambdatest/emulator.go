@@ -22,8 +22,8 @@ type Emulator struct {
 	url    string // the invoke endpoint
 	cmd    *exec.Cmd
 	exited chan struct{}
-	output *lockedBuffer // the emulator's and the function's output
-	seen   int           // output already consumed by WaitOutput
+	output *Buffer // the emulator's and the function's output
+	seen   int     // output already consumed by WaitOutput
 }
 
 // Start starts the emulator rie running bootstrap with exactly env as its
@@ -56,7 +56,7 @@ func launch(t testing.TB, rie, bootstrap string, env []string) (*Emulator, error
 			"--runtime-api-address", runtimeAPI,
 			bootstrap),
 		exited: make(chan struct{}),
-		output: &lockedBuffer{},
+		output: &Buffer{},
 	}
 	// Only what the function needs: nothing of the developer's environment
 	// (REDIS_URL, AWS credentials, LASSO_*) leaks into it.
@@ -172,19 +172,20 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
+// Buffer collects output that other goroutines or processes write while
+// a test reads it: an emulator's, a handler's log.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
