@@ -31,7 +31,9 @@ func inspect(router *routing.Router, heads *probe.Snapshot, clock func() time.Ti
 			if view != nil {
 				r.Probe = view.Providers[pr.InstanceID]
 			}
-			r.Lag, r.HasLag = view.Lag(pr.InstanceID, now, c.BlockTime)
+			if rep.HasConsensus {
+				r.Lag, r.HasLag = view.Lag(pr.InstanceID, rep.Consensus, now, c.BlockTime)
+			}
 			rep.Providers[i], index[pr.ID] = r, i
 		}
 		for _, ch := range router.Channels(ctx, p, c) {

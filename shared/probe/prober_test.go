@@ -38,10 +38,11 @@ func TestProbeHealth(t *testing.T) {
 	v := r.view(t, 1)
 	ch, _ := r.cfg.Profiles()[0].Chain("ethereum")
 	beta, _ := ch.Provider("beta")
-	if c, ok := v.Consensus(r.clock.Now()); !ok || c != 1000 {
+	c, ok := v.Consensus(r.clock.Now())
+	if !ok || c != 1000 {
 		t.Errorf("consensus %d %v, want 1000 (the wrong chain's 5000 has no vote)", c, ok)
 	}
-	if lag, ok := v.Lag(beta.InstanceID, r.clock.Now(), ch.BlockTime); !ok || lag != -10 {
+	if lag, ok := v.Lag(beta.InstanceID, c, r.clock.Now(), ch.BlockTime); !ok || lag != -10 {
 		t.Errorf("beta's lag %d %v, want -10", lag, ok)
 	}
 

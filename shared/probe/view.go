@@ -110,14 +110,11 @@ func (v *View) OptimisticHeight(instance string, now time.Time, configured time.
 	return s.Height + uint64(credit), true
 }
 
-// Lag is the provider's optimistic lag behind the consensus height at now,
-// in blocks (negative: behind). ok is false without a consensus or without
-// a height of its own: such a provider is not judged.
-func (v *View) Lag(instance string, now time.Time, configured time.Duration) (int64, bool) {
-	consensus, ok := v.Consensus(now)
-	if !ok {
-		return 0, false
-	}
+// Lag is the provider's optimistic lag behind consensus at now, in blocks
+// (negative: behind). The caller computes the consensus once (Consensus
+// sorts) and judges every provider against it. ok is false when the
+// provider has never reported a height: such a provider is not judged.
+func (v *View) Lag(instance string, consensus uint64, now time.Time, configured time.Duration) (int64, bool) {
 	h, ok := v.OptimisticHeight(instance, now, configured)
 	if !ok {
 		return 0, false

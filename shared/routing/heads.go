@@ -55,16 +55,15 @@ func (h *heads) height(p *profile.Provider) (uint64, bool) {
 }
 
 // lagging reports whether the provider is more than maxLag blocks behind
-// the consensus (reference 3.2 step 5). This is View.Lag against the
-// consensus computed once for the plan rather than once per provider. A
+// the consensus (reference 3.2 step 5), computed once for the plan. A
 // provider with no height, or a chain with no consensus, is not judged.
 func (h *heads) lagging(p *profile.Provider, maxLag int) bool {
 	consensus, known := h.consensusHeight()
 	if !known {
 		return false
 	}
-	height, ok := h.height(p)
-	return ok && int64(height)-int64(consensus) < -int64(maxLag)
+	lag, ok := h.view.Lag(p.InstanceID, consensus, h.now, h.blockTime)
+	return ok && lag < -int64(maxLag)
 }
 
 // reaches reports whether the provider's optimistic height is at least
