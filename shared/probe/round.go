@@ -134,14 +134,19 @@ func pipelineError(err error) Result {
 }
 
 // rpcError judges a JSON-RPC error answer by its code: the message may
-// quote the request, and the request's URL may hold a key.
+// quote the request, and the request's URL may hold a key. Providers that
+// put an HTTP status in the code are judged as that status is.
 func rpcError(method string, e *jsonrpc.Error) Result {
 	reason := fmt.Sprintf("%s: JSON-RPC error %d", method, e.Code)
 	switch e.Code {
-	case jsonrpc.CodeRateLimited, 429:
+	case jsonrpc.CodeRateLimited:
 		return Result{Kind: Limited, Reason: reason}
-	case 401, 402, 403, 4100:
+	case 4100: // EIP-1193 unauthorized
 		return Result{Kind: Misconfig, Reason: reason}
+	case 401, 402, 403, 429:
+		r, _ := httpStatus(proxy.Reply{Status: e.Code})
+		r.Reason = reason
+		return r
 	}
 	return Result{Kind: Failed, Reason: reason}
 }
