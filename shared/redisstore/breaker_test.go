@@ -175,27 +175,9 @@ func TestBreakersOneTrialAcrossContainers(t *testing.T) {
 			}
 		}
 		const n = 50
-		var trials, busy atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for g := range n {
-			wg.Go(func() {
-				<-start
-				d, _, err := stores[g%2].Admit(ctx, a, opened.OpenUntil)
-				switch {
-				case err != nil:
-					t.Error(err)
-				case d == breaker.AllowTrial:
-					trials.Add(1)
-				case d == breaker.Busy:
-					busy.Add(1)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if trials.Load() != 1 || busy.Load() != n-1 {
-			t.Fatalf("round %d: %d trials, %d busy; want 1 and %d", round, trials.Load(), busy.Load(), n-1)
+		trials, busy := breakertest.AdmitRace(t, []breaker.Store{stores[0], stores[1]}, a, opened.OpenUntil, n)
+		if trials != 1 || busy != n-1 {
+			t.Fatalf("round %d: %d trials, %d busy; want 1 and %d", round, trials, busy, n-1)
 		}
 	}
 }

@@ -176,27 +176,8 @@ func Contract(t *testing.T, newStore func(t *testing.T, cfg breaker.Config) brea
 		s := newStore(t, breaker.DefaultConfig())
 		st := open(t, s, a)
 		const n = 50
-		var trials, busy atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range n {
-			wg.Go(func() {
-				<-start
-				d, _, err := s.Admit(ctx, a, st.OpenUntil)
-				switch {
-				case err != nil:
-					t.Error(err)
-				case d == breaker.AllowTrial:
-					trials.Add(1)
-				case d == breaker.Busy:
-					busy.Add(1)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if trials.Load() != 1 || busy.Load() != n-1 {
-			t.Fatalf("%d concurrent admissions: %d trials, %d busy; want 1 and %d", n, trials.Load(), busy.Load(), n-1)
+		if trials, busy := AdmitRace(t, []breaker.Store{s}, a, st.OpenUntil, n); trials != 1 || busy != n-1 {
+			t.Fatalf("%d concurrent admissions: %d trials, %d busy; want 1 and %d", n, trials, busy, n-1)
 		}
 	})
 
@@ -270,4 +251,31 @@ func inRange(t *testing.T, what string, got, base time.Time, jitter time.Duratio
 	if got.Before(base) || got.After(base.Add(jitter)) {
 		t.Fatalf("%s = +%v, want within [+%v, +%v]", what, got.Sub(t0), base.Sub(t0), base.Add(jitter).Sub(t0))
 	}
+}
+
+// AdmitRace admits key at at from n goroutines released at once, spread
+// over stores in turn (several stores sharing one backend play several
+// processes), and counts the trials and busy answers they got.
+func AdmitRace(t *testing.T, stores []breaker.Store, key breaker.Key, at time.Time, n int) (trials, busy int) {
+	t.Helper()
+	var nTrials, nBusy atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := range n {
+		wg.Go(func() {
+			<-start
+			d, _, err := stores[g%len(stores)].Admit(context.Background(), key, at)
+			switch {
+			case err != nil:
+				t.Error(err)
+			case d == breaker.AllowTrial:
+				nTrials.Add(1)
+			case d == breaker.Busy:
+				nBusy.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return int(nTrials.Load()), int(nBusy.Load())
 }
